@@ -1,0 +1,1 @@
+//! Procedural scenes for the embedded default bench.
