@@ -1,0 +1,5 @@
+//! One module per `splatbench` subcommand: clap arguments and a `run` that returns the project error type.
+
+pub mod datasets;
+pub mod metrics;
+pub mod render;

@@ -1,0 +1,1 @@
+//! Gaussian-splatting training core: parameters, Adam groups, densification strategies with hooks.

@@ -1,0 +1,1 @@
+//! Sparse-view head reconstruction with learnable cameras.
