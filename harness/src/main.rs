@@ -18,6 +18,8 @@ enum Command {
     Render(cli::render::Args),
     /// Generate the embedded procedural datasets.
     Datasets(cli::datasets::Args),
+    /// Load a dataset (SRN, COLMAP, Blender, nerfstudio) and print what it holds.
+    Inspect(cli::inspect::Args),
 }
 
 fn main() {
@@ -26,6 +28,7 @@ fn main() {
         Command::Metrics(a) => cli::metrics::run(a),
         Command::Render(a) => cli::render::run(a),
         Command::Datasets(a) => cli::datasets::run(a),
+        Command::Inspect(a) => cli::inspect::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
