@@ -9,11 +9,8 @@ pub fn read_image(path: &Path) -> Result<Image> {
     let img = image::load_from_memory(&bytes).map_err(|e| Error::input(path, format!("cannot decode image: {e}")))?;
     let (width, height) = (img.width(), img.height());
     let has_alpha = img.color().has_alpha();
-    let (channels, data): (u32, Vec<f32>) = if has_alpha {
-        (4, img.to_rgba32f().into_raw())
-    } else {
-        (3, img.to_rgb32f().into_raw())
-    };
+    let (channels, data): (u32, Vec<f32>) =
+        if has_alpha { (4, img.to_rgba32f().into_raw()) } else { (3, img.to_rgb32f().into_raw()) };
     if width == 0 || height == 0 {
         return Err(Error::input(path, "image is empty (0 pixels)"));
     }

@@ -1,5 +1,6 @@
 //! splatbench harness: dataset loaders, metrics, the method × backend registry, results and timing.
 
+pub mod bench;
 pub mod cli;
 pub mod imageio;
 pub mod loaders;

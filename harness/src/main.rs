@@ -18,17 +18,36 @@ enum Command {
     Render(cli::render::Args),
     /// Generate the embedded procedural datasets.
     Datasets(cli::datasets::Args),
+    /// Run a benchmark suite (method × variant × dataset × backend × seed) and write CSV, JSON and an HTML report.
+    Bench(cli::bench::Args),
+    /// Rebuild or merge reports from bench directories.
+    Report(cli::bench::ReportArgs),
+    /// One run of a bench, in its own process (used by `bench`).
+    #[command(hide = true)]
+    BenchRun(cli::bench::RunArgs),
     /// Load a dataset (SRN, COLMAP, Blender, nerfstudio) and print what it holds.
     Inspect(cli::inspect::Args),
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors get one line (exit 2); --help and --version print in full (exit 0).
+        Err(e) if e.use_stderr() => {
+            let text = e.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+            std::process::exit(2);
+        }
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Metrics(a) => cli::metrics::run(a),
         Command::Render(a) => cli::render::run(a),
         Command::Datasets(a) => cli::datasets::run(a),
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Bench(a) => cli::bench::run(a),
+        Command::Report(a) => cli::bench::report(a),
+        Command::BenchRun(a) => cli::bench::run_one(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

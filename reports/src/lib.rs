@@ -1,1 +1,224 @@
-//! HTML report from result records.
+//! One self-contained HTML file from run records: inline CSS and SVG, images as data URIs, no network.
+//!
+//! The report reads only [`RunRecord`]s and the image files they name (relative to the bench directory), so it
+//! can be rebuilt from any results directory, including merged shards.
+
+mod html;
+mod stats;
+mod svg;
+
+use html::{Page, esc};
+use splatbench_types::{RunRecord, RunStatus};
+use stats::{Group, MeanStd};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The metrics shown in tables, with whether higher is better.
+const METRICS: [(&str, bool); 5] =
+    [("psnr", true), ("ssim", true), ("lpips", false), ("psnr_masked", true), ("ssim_masked", true)];
+
+pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> String {
+    let mut page = Page::new(title);
+    header(&mut page, records);
+    summary(&mut page, records);
+    ablation(&mut page, records);
+    backends(&mut page, records);
+    failures(&mut page, records);
+    curves(&mut page, records);
+    images(&mut page, records, bench_dir);
+    page.finish()
+}
+
+fn ok(records: &[RunRecord]) -> impl Iterator<Item = &RunRecord> {
+    records.iter().filter(|r| r.status == RunStatus::Ok)
+}
+
+fn header(page: &mut Page, records: &[RunRecord]) {
+    let ok_n = ok(records).count();
+    page.para(&format!(
+        "{} runs: {} ok, {} failed, {} skipped. These numbers measure the pipeline on small CPU-sized data; they are \
+         not comparable with published results.",
+        records.len(),
+        ok_n,
+        records.iter().filter(|r| r.status == RunStatus::Failed).count(),
+        records.iter().filter(|r| r.status == RunStatus::Skipped).count(),
+    ));
+    let mut conv = BTreeMap::new();
+    let mut env = BTreeMap::new();
+    for r in records {
+        conv.extend(r.conventions.clone());
+        env.extend(r.environment.clone());
+    }
+    page.h2("Metric conventions");
+    page.kv_table(&conv);
+    page.h2("Machine and versions");
+    page.kv_table(&env);
+}
+
+fn summary(page: &mut Page, records: &[RunRecord]) {
+    page.h2("Summary (mean ± std over seeds)");
+    let groups = Group::by(ok(records), |r| {
+        (r.spec.method.clone(), r.spec.variant.clone(), r.spec.dataset.clone(), r.spec.backend.name().to_string())
+    });
+    let mut by_method: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for (key, runs) in groups {
+        by_method.entry(key.0.clone()).or_default().push((key, runs));
+    }
+    for (method, rows) in by_method {
+        page.h3(&method);
+        let mut head = vec!["variant", "dataset", "backend", "seeds"];
+        head.extend(METRICS.iter().map(|m| m.0));
+        head.extend(["train s", "steps/s", "render fps", "peak MiB"]);
+        let body = rows
+            .iter()
+            .map(|(k, runs)| {
+                let mut row = vec![esc(&k.1), esc(&k.2), esc(&k.3), runs.len().to_string()];
+                row.extend(
+                    METRICS
+                        .iter()
+                        .map(|(m, _)| MeanStd::of(runs.iter().filter_map(|r| r.aggregate.get(*m).copied())).cell()),
+                );
+                row.push(MeanStd::of(runs.iter().map(|r| r.timing.train_s)).cell());
+                row.push(MeanStd::of(runs.iter().map(|r| r.timing.steps_per_s)).cell());
+                row.push(MeanStd::of(runs.iter().map(|r| r.timing.render_fps)).cell());
+                row.push(MeanStd::of(runs.iter().map(|r| r.timing.peak_rss_mib)).cell());
+                row
+            })
+            .collect::<Vec<_>>();
+        page.table(&head, &body, "summary");
+    }
+}
+
+/// Variant minus baseline, paired by seed; highlighted when mean ± std of the deltas excludes zero.
+fn ablation(page: &mut Page, records: &[RunRecord]) {
+    page.h2("Ablations (variant − baseline, paired by seed)");
+    let groups =
+        Group::by(ok(records), |r| (r.spec.method.clone(), r.spec.dataset.clone(), r.spec.backend.name().to_string()));
+    let mut any = false;
+    for ((method, dataset, backend), runs) in groups {
+        let baseline: BTreeMap<u64, &RunRecord> =
+            runs.iter().filter(|r| r.spec.variant == "baseline").map(|r| (r.spec.seed, *r)).collect();
+        if baseline.is_empty() {
+            continue;
+        }
+        let variants =
+            Group::by(runs.iter().copied().filter(|r| r.spec.variant != "baseline"), |r| r.spec.variant.clone());
+        if variants.is_empty() {
+            continue;
+        }
+        any = true;
+        page.h3(&format!("{method} on {dataset} ({backend})"));
+        let mut head = vec!["variant", "pairs"];
+        head.extend(METRICS.iter().map(|m| m.0));
+        let body = variants
+            .iter()
+            .map(|(variant, vruns)| {
+                let mut row = vec![esc(variant), String::new()];
+                let mut pairs = 0;
+                for (m, higher_better) in METRICS {
+                    let deltas: Vec<f64> = vruns
+                        .iter()
+                        .filter_map(|r| Some(r.aggregate.get(m)? - baseline.get(&r.spec.seed)?.aggregate.get(m)?))
+                        .collect();
+                    pairs = pairs.max(deltas.len());
+                    let ms = MeanStd::of(deltas.into_iter());
+                    row.push(ms.delta_cell(higher_better));
+                }
+                row[1] = pairs.to_string();
+                row
+            })
+            .collect::<Vec<_>>();
+        page.table(&head, &body, "ablation");
+    }
+    if !any {
+        page.para("No variant has a baseline run to compare with.");
+    } else {
+        page.para("Green/red: the delta's mean ± std over seeds excludes zero (better/worse). One seed has no spread, so nothing is highlighted.");
+    }
+}
+
+fn backends(page: &mut Page, records: &[RunRecord]) {
+    page.h2("Backends");
+    let groups = Group::by(ok(records), |r| (r.spec.method.clone(), r.spec.variant.clone(), r.spec.dataset.clone()));
+    let head =
+        ["method", "variant", "dataset", "backend", "train s", "steps/s", "render fps", "peak MiB", "psnr", "ssim"];
+    let mut body = Vec::new();
+    for ((method, variant, dataset), runs) in groups {
+        for (backend, bruns) in Group::by(runs.into_iter(), |r| r.spec.backend.name().to_string()) {
+            body.push(vec![
+                esc(&method),
+                esc(&variant),
+                esc(&dataset),
+                esc(&backend),
+                MeanStd::of(bruns.iter().map(|r| r.timing.train_s)).cell(),
+                MeanStd::of(bruns.iter().map(|r| r.timing.steps_per_s)).cell(),
+                MeanStd::of(bruns.iter().map(|r| r.timing.render_fps)).cell(),
+                MeanStd::of(bruns.iter().map(|r| r.timing.peak_rss_mib)).cell(),
+                MeanStd::of(bruns.iter().filter_map(|r| r.aggregate.get("psnr").copied())).cell(),
+                MeanStd::of(bruns.iter().filter_map(|r| r.aggregate.get("ssim").copied())).cell(),
+            ]);
+        }
+    }
+    page.table(&head, &body, "backends");
+}
+
+fn failures(page: &mut Page, records: &[RunRecord]) {
+    let bad: Vec<_> = records.iter().filter(|r| r.status != RunStatus::Ok).collect();
+    if bad.is_empty() {
+        return;
+    }
+    page.h2("Failed and skipped runs");
+    let body = bad
+        .iter()
+        .map(|r| vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), esc(&r.reason)])
+        .collect::<Vec<_>>();
+    page.table(&["run", "status", "reason"], &body, "failures");
+}
+
+fn curves(page: &mut Page, records: &[RunRecord]) {
+    let with: Vec<_> = ok(records).filter(|r| r.loss_curve.len() > 1).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Loss curves");
+    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
+        let series: Vec<(String, &[(usize, f64)])> = runs
+            .iter()
+            .map(|r| {
+                (
+                    format!("{} {} {} s{}", r.spec.variant, r.spec.dataset, r.spec.backend.name(), r.spec.seed),
+                    r.loss_curve.as_slice(),
+                )
+            })
+            .collect();
+        page.h3(&method);
+        page.raw(&svg::loss_chart(&series));
+    }
+}
+
+fn images(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
+    let with: Vec<_> = ok(records).filter(|r| !r.images.is_empty() || !r.artifacts.is_empty()).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Images (prediction, ground truth, error)");
+    for r in with {
+        page.h3(&r.id);
+        for t in &r.images {
+            page.raw("<div class=\"grid\">");
+            for (cap, rel) in [("prediction", &t.pred), ("ground truth", &t.gt), ("|error|", &t.error)] {
+                page.figure(&bench_dir.join(rel), &format!("{} — {cap}", t.view));
+            }
+            page.raw("</div>");
+        }
+        let figures: Vec<_> =
+            r.artifacts.iter().filter(|(p, _)| [".png", ".gif", ".svg"].iter().any(|e| p.ends_with(e))).collect();
+        if !figures.is_empty() {
+            page.raw("<div class=\"grid\">");
+            for (rel, cap) in figures {
+                page.figure(&bench_dir.join(rel), cap);
+            }
+            page.raw("</div>");
+        }
+    }
+}

@@ -1,1 +1,149 @@
-fn main() {}
+//! `cargo xtask`: set-up, tests and benchmarks in one place, so a fresh machine needs two commands.
+//!
+//! - `cargo xtask setup [--backend tch] [--chromium]`: a venv under the workspace with onnxruntime (LPIPS), and what
+//!   the optional backends need. Idempotent; says what it did.
+//! - `cargo xtask test`: setup, then the whole test suite with the runtime paths set.
+//! - `cargo xtask bench [ARGS]`: builds the `splatbench` binary in release and runs `splatbench bench ARGS`.
+//! - `cargo xtask report --merge DIR...`: joins shard results into one report.
+
+mod setup;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "splatbench developer tasks: setup, test, bench, report")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what the project needs at run time into `.venv` (onnxruntime; torch with --backend tch).
+    Setup(setup::Args),
+    /// Setup, then run every test of the workspace.
+    Test {
+        /// Extra arguments for `cargo test` (after `--`, e.g. a test name filter).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_args: Vec<String>,
+    },
+    /// Build `splatbench` in release and run a benchmark suite (see `splatbench bench --help`).
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Build `splatbench` in release and run `splatbench report` (e.g. `--merge DIR...`).
+    Report {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Task::Setup(args) => setup::run(&args).map(|_| ()),
+        Task::Test { cargo_args } => test(cargo_args),
+        Task::Bench { args } => splatbench("bench", args),
+        Task::Report { args } => splatbench("report", args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+pub struct TaskError {
+    pub msg: String,
+    pub code: u8,
+}
+
+impl std::fmt::Display for TaskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+pub fn fail(msg: impl Into<String>) -> TaskError {
+    TaskError { msg: msg.into(), code: 1 }
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+/// Run a command to completion; its exit code becomes ours.
+fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
+    let st = cmd.status().map_err(|e| fail(format!("cannot start {what}: {e}")))?;
+    match st.code() {
+        Some(0) => Ok(()),
+        Some(c) => Err(TaskError { msg: format!("{what} failed (exit {c})"), code: c.clamp(1, 255) as u8 }),
+        None => Err(fail(format!("{what} was killed by a signal"))),
+    }
+}
+
+fn test(cargo_args: Vec<String>) -> Result<(), TaskError> {
+    let env = setup::run(&setup::Args { backend: vec![], chromium: true })?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--no-fail-fast"]).args(&cargo_args).envs(env.vars());
+    println!("xtask: running cargo test --workspace {}", cargo_args.join(" "));
+    status(cmd, "cargo test")
+}
+
+/// Features of the release build follow the requested backend, so the default build stays lean.
+fn backend_features(args: &[String]) -> Vec<&'static str> {
+    let mut want = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let value = a
+            .strip_prefix("--backend=")
+            .or_else(|| (a == "--backend").then(|| args.get(i + 1).map(String::as_str)).flatten());
+        if let Some(v) = value {
+            for b in v.split(',') {
+                match b {
+                    "tch" => want.push("tch"),
+                    "wgpu" => want.push("wgpu"),
+                    "all" => want.extend(["tch", "wgpu"]),
+                    _ => {}
+                }
+            }
+        }
+    }
+    want.sort();
+    want.dedup();
+    want
+}
+
+fn splatbench(sub: &str, args: Vec<String>) -> Result<(), TaskError> {
+    let features = backend_features(&args);
+    let env = setup::run(&setup::Args { backend: features.iter().map(|s| s.to_string()).collect(), chromium: false })?;
+    let mut build = cargo();
+    build.args(["build", "--release", "--quiet", "-p", "splatbench-harness", "--bin", "splatbench"]);
+    if !features.is_empty() {
+        build.arg("--features").arg(features.join(","));
+    }
+    build.envs(env.vars());
+    println!(
+        "xtask: building splatbench (release{})",
+        if features.is_empty() { String::new() } else { format!(", features {}", features.join(",")) }
+    );
+    status(build, "cargo build --release")?;
+    let mut run = Command::new(target_dir().join("release/splatbench"));
+    run.arg(sub).args(&args).envs(env.vars());
+    status(run, &format!("splatbench {sub}"))
+}

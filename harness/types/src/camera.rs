@@ -41,7 +41,16 @@ impl Camera {
     }
 
     /// From COLMAP's world-to-camera quaternion (w, x, y, z) and translation (already OpenCV axes).
-    pub fn from_colmap(qvec: [f64; 4], tvec: [f64; 3], width: u32, height: u32, fx: f64, fy: f64, cx: f64, cy: f64) -> Self {
+    pub fn from_colmap(
+        qvec: [f64; 4],
+        tvec: [f64; 3],
+        width: u32,
+        height: u32,
+        fx: f64,
+        fy: f64,
+        cx: f64,
+        cy: f64,
+    ) -> Self {
         let r = quat_to_rotmat(qvec);
         let mut m = [[0.0; 4]; 4];
         for i in 0..3 {

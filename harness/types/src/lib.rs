@@ -11,10 +11,12 @@ pub mod camera;
 pub mod error;
 pub mod image;
 pub mod method;
+pub mod record;
 pub mod scene;
 
 pub use camera::{Camera, Distortion};
 pub use error::{Error, Result};
 pub use image::{DepthMap, Image, Mask};
-pub use method::{Artifact, Backend, Reconstruction, Reconstructor, RunContext, TrainReport};
+pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
+pub use record::{ImageTriple, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 pub use scene::{PointCloud, Scene, View};

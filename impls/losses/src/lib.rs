@@ -3,3 +3,6 @@
 pub mod photometric;
 pub mod pyramid;
 pub mod ssim;
+
+pub use photometric::{l1, l1_weighted};
+pub use ssim::{dssim_loss, ssim};

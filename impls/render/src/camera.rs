@@ -1,1 +1,55 @@
-//! (to be written)
+//! The pinhole camera as the rasterizer sees it: f32, world-to-camera (OpenCV axes: x right, y down, z forward).
+//!
+//! A camera-space point (x, y, z) projects to pixel coordinates (fx·x/z + cx, fy·y/z + cy); pixel (col j, row i)
+//! has its centre at (j + 0.5, i + 0.5). Only the rigid 3×4 part of `viewmat` is used; the camera centre in
+//! world space is −Rᵀt.
+
+/// Rasterizer camera (f32 copy of [`splatbench_types::Camera`], without distortion).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RasterCamera {
+    pub width: u32,
+    pub height: u32,
+    pub fx: f32,
+    pub fy: f32,
+    pub cx: f32,
+    pub cy: f32,
+    /// World-to-camera, row-major, OpenCV axes.
+    pub viewmat: [[f32; 4]; 4],
+}
+
+impl From<&splatbench_types::Camera> for RasterCamera {
+    fn from(c: &splatbench_types::Camera) -> Self {
+        RasterCamera {
+            width: c.width,
+            height: c.height,
+            fx: c.fx as f32,
+            fy: c.fy as f32,
+            cx: c.cx as f32,
+            cy: c.cy as f32,
+            viewmat: c.world_to_camera.map(|row| row.map(|v| v as f32)),
+        }
+    }
+}
+
+impl RasterCamera {
+    /// Rotation part of the world-to-camera transform, in f64.
+    pub fn rotation_f64(&self) -> [[f64; 3]; 3] {
+        std::array::from_fn(|i| std::array::from_fn(|j| self.viewmat[i][j] as f64))
+    }
+
+    /// Translation part of the world-to-camera transform, in f64.
+    pub fn translation_f64(&self) -> [f64; 3] {
+        std::array::from_fn(|i| self.viewmat[i][3] as f64)
+    }
+
+    /// Camera centre in world space, −Rᵀt.
+    pub fn center_f64(&self) -> [f64; 3] {
+        let (r, t) = (self.rotation_f64(), self.translation_f64());
+        std::array::from_fn(|i| -(r[0][i] * t[0] + r[1][i] * t[1] + r[2][i] * t[2]))
+    }
+
+    /// Number of 16×16 tiles across and down.
+    pub fn tile_grid(&self) -> (u32, u32) {
+        (self.width.div_ceil(crate::cpu::TILE), self.height.div_ceil(crate::cpu::TILE))
+    }
+}

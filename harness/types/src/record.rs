@@ -1,0 +1,105 @@
+//! One benchmark run as it is stored (`runs/<id>.json`) and reported; the CSV view and the HTML report read only this.
+
+use crate::{Backend, Phase};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What to run: one cell of the method × variant × dataset × backend × seed matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    pub suite: String,
+    pub method: String,
+    pub variant: String,
+    /// Dataset reference as written in the suite (`gen:head_toy`, `shared:datasets/head_james`, or a path).
+    pub dataset: String,
+    pub backend: Backend,
+    pub seed: u64,
+    /// Method configuration after the variant's deltas were applied.
+    pub config: serde_json::Value,
+}
+
+impl RunSpec {
+    /// Stable identifier, also the record's file name: no two cells share it.
+    pub fn id(&self) -> String {
+        let ds = self.dataset.replace(['/', ':', '\\'], "_");
+        format!("{}__{}__{}__{}__s{}", self.method, self.variant, ds, self.backend.name(), self.seed)
+    }
+}
+
+/// Metrics of one test view; `None` where undefined, with the reason in `notes`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewMetrics {
+    pub view: String,
+    pub psnr: Option<f64>,
+    pub ssim: Option<f64>,
+    pub lpips: Option<f64>,
+    /// Metrics inside the view's mask (ROI), when the view has one.
+    pub psnr_masked: Option<f64>,
+    pub ssim_masked: Option<f64>,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub train_s: f64,
+    pub steps: usize,
+    pub steps_per_s: f64,
+    pub phases_s: BTreeMap<Phase, f64>,
+    /// Test-view renders per second of the final reconstruction.
+    pub render_fps: f64,
+    /// Peak resident memory of the run's process, MiB.
+    pub peak_rss_mib: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+/// An image the report can show: prediction, ground truth and error heat map of one view, as PNG files beside the record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageTriple {
+    pub view: String,
+    pub pred: String,
+    pub gt: String,
+    pub error: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub spec: RunSpec,
+    pub status: RunStatus,
+    /// Why the run failed or was skipped.
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub views: Vec<ViewMetrics>,
+    /// Mean over test views of each metric ("psnr", "ssim", "lpips", "psnr_masked", ...).
+    #[serde(default)]
+    pub aggregate: BTreeMap<String, f64>,
+    /// The same metrics of the initial state (before training), where the method has one.
+    #[serde(default)]
+    pub initial: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub timing: Timing,
+    #[serde(default)]
+    pub loss_curve: Vec<(usize, f64)>,
+    /// Method-reported numbers (Gaussian count, camera error, ...).
+    #[serde(default)]
+    pub stats: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub images: Vec<ImageTriple>,
+    /// Other files (PLY, GIF, figures) relative to the bench directory, with captions.
+    #[serde(default)]
+    pub artifacts: Vec<(String, String)>,
+    /// Metric conventions used: SSIM convention, LPIPS backbone and input range.
+    #[serde(default)]
+    pub conventions: BTreeMap<String, String>,
+    /// Machine and versions.
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}

@@ -1,0 +1,238 @@
+//! [`PointParams`]: named per-point parameter tensors `[N, C]` that share N, each with its Adam moments and
+//! learning rate, so that densification can clone, split and prune rows of all of them (and of their optimiser
+//! state) in one call.
+//!
+//! Each value is kept as an autodiff **leaf** with `require_grad`: the forward pass uses [`PointParams::get`], and
+//! after `loss.backward()` [`PointParams::adam_step`] reads each leaf's gradient, updates it on the inner
+//! (non-autodiff) backend and wraps the result as a fresh leaf, so no graph survives from one step to the next.
+//! Adam moments live on the inner backend (they never need gradients).
+
+use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
+
+use crate::adam::{Adam, Moments};
+
+struct Entry {
+    name: String,
+    value: Tensor<2>,
+    moments: Moments,
+    lr: f64,
+    /// Optional `[1, C]` per-column multiplier of `lr` (e.g. SH rest at lr/20 inside one "sh" tensor).
+    lr_scale: Option<Tensor<2>>,
+}
+
+/// Per-point parameters optimised with Adam; densification edits their rows together with the Adam state.
+pub struct PointParams {
+    device: Device,
+    adam: Adam,
+    entries: Vec<Entry>,
+}
+
+/// Makes `t` a fresh autodiff leaf that keeps its gradient.
+fn leaf(t: Tensor<2>) -> Tensor<2> {
+    t.inner().autodiff().require_grad()
+}
+
+fn index_tensor(idx: &[usize], device: &Device) -> Tensor<1, Int> {
+    let idx: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
+    let n = idx.len();
+    Tensor::from_data(TensorData::new(idx, [n]), device)
+}
+
+impl PointParams {
+    /// Empty set of parameters on `device` (autodiff is enabled on the leaves whatever `device` is), 3DGS Adam.
+    pub fn new(device: &Device) -> Self {
+        Self::with_adam(device, Adam::default())
+    }
+
+    /// Empty set of parameters with the given Adam hyper-parameters.
+    pub fn with_adam(device: &Device, adam: Adam) -> Self {
+        PointParams { device: device.clone().inner(), adam, entries: Vec::new() }
+    }
+
+    /// The inner (non-autodiff) device the parameters and moments live on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    pub fn adam(&self) -> Adam {
+        self.adam
+    }
+
+    pub fn set_adam(&mut self, adam: Adam) {
+        self.adam = adam;
+    }
+
+    /// Adds the parameter `name` with initial `value` `[N, C]` and learning rate `lr`.
+    ///
+    /// # Panics
+    /// If `name` exists already or N differs from the parameters already added.
+    pub fn add(&mut self, name: &str, value: Tensor<2>, lr: f64) {
+        assert!(!self.contains(name), "PointParams::add: parameter {name:?} exists already");
+        let [n, c] = value.dims();
+        if let Some(first) = self.entries.first() {
+            let n0 = first.value.dims()[0];
+            assert_eq!(n, n0, "PointParams::add: {name:?} has {n} rows, the other parameters {n0}");
+        }
+        let value = leaf(value.inner().to_device(&self.device));
+        let moments = self.zero_moments(n, c, 0);
+        self.entries.push(Entry { name: name.to_string(), value, moments, lr, lr_scale: None });
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e.name == name)
+    }
+
+    /// Names in insertion order.
+    pub fn names(&self) -> Vec<&str> {
+        self.entries.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The autodiff leaf to use in the forward pass.
+    ///
+    /// # Panics
+    /// If there is no parameter `name`.
+    pub fn get(&self, name: &str) -> Tensor<2> {
+        self.entry(name).value.clone()
+    }
+
+    /// The current value without autodiff (for host reads and bookkeeping).
+    pub fn value(&self, name: &str) -> Tensor<2> {
+        self.entry(name).value.clone().inner()
+    }
+
+    /// The current value on the host, row-major `[N·C]`, with its column count.
+    pub fn to_host(&self, name: &str) -> (Vec<f32>, usize) {
+        let value = self.value(name);
+        let c = value.dims()[1];
+        let data = value.into_data().convert::<f32>();
+        (data.try_into_vec::<f32>().expect("f32 data after convert"), c)
+    }
+
+    /// Number of points N (0 when no parameter has been added).
+    pub fn len(&self) -> usize {
+        self.entries.first().map_or(0, |e| e.value.dims()[0])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Column count C of `name`.
+    pub fn columns(&self, name: &str) -> usize {
+        self.entry(name).value.dims()[1]
+    }
+
+    pub fn lr(&self, name: &str) -> f64 {
+        self.entry(name).lr
+    }
+
+    pub fn set_lr(&mut self, name: &str, lr: f64) {
+        self.entry_mut(name).lr = lr;
+    }
+
+    /// Multiplies the learning rate of each column of `name` by `scale[c]` (`scale.len()` = C); `None` clears it.
+    pub fn set_column_lr_scale(&mut self, name: &str, scale: Option<&[f32]>) {
+        let columns = self.columns(name);
+        let device = self.device.clone();
+        let scale = scale.map(|s| {
+            assert_eq!(s.len(), columns, "set_column_lr_scale: {name:?} has {columns} columns");
+            Tensor::from_data(TensorData::new(s.to_vec(), [1, columns]), &device)
+        });
+        self.entry_mut(name).lr_scale = scale;
+    }
+
+    /// Number of Adam updates `name` has had.
+    pub fn adam_steps(&self, name: &str) -> u64 {
+        self.entry(name).moments.step
+    }
+
+    /// One Adam update of every parameter that has a gradient in `grads` (others are left untouched, their step
+    /// count included); each updated value becomes a fresh leaf.
+    pub fn adam_step(&mut self, grads: &Gradients) {
+        let adam = self.adam;
+        for e in &mut self.entries {
+            let Some(grad) = e.value.grad(grads) else { continue };
+            let value = e.value.clone().inner();
+            let updated = adam.update(value, grad, &mut e.moments, e.lr, e.lr_scale.as_ref());
+            e.value = leaf(updated);
+        }
+    }
+
+    /// Appends copies of rows `idx` to every parameter; `overrides` gives the appended rows' values
+    /// (`[idx.len(), C]`) for some parameters instead of the copies. The new rows' Adam moments are zero.
+    ///
+    /// # Panics
+    /// If an index is out of range, an override names no parameter or has the wrong shape.
+    pub fn append_rows(&mut self, idx: &[usize], overrides: &[(&str, Tensor<2>)]) {
+        for (name, t) in overrides {
+            let c = self.columns(name);
+            assert_eq!(t.dims(), [idx.len(), c], "append_rows: override {name:?} must be [{}, {c}]", idx.len());
+        }
+        if idx.is_empty() {
+            return;
+        }
+        let n = self.len();
+        assert!(idx.iter().all(|&i| i < n), "append_rows: index out of range (N = {n})");
+        let index = index_tensor(idx, &self.device);
+        let zeros = |c: usize, device: &Device| Tensor::<2>::zeros([idx.len(), c], device);
+        for e in &mut self.entries {
+            let value = e.value.clone().inner();
+            let c = value.dims()[1];
+            let new_rows = match overrides.iter().find(|(name, _)| *name == e.name) {
+                Some((_, t)) => t.clone().inner().to_device(&self.device),
+                None => value.clone().select(0, index.clone()),
+            };
+            e.value = leaf(Tensor::cat(vec![value, new_rows], 0));
+            e.moments.m = Tensor::cat(vec![e.moments.m.clone(), zeros(c, &self.device)], 0);
+            e.moments.v = Tensor::cat(vec![e.moments.v.clone(), zeros(c, &self.device)], 0);
+        }
+    }
+
+    /// Keeps the rows whose flag is true (in order) in every parameter and its Adam moments.
+    ///
+    /// # Panics
+    /// If `keep.len()` ≠ N.
+    pub fn keep_rows(&mut self, keep: &[bool]) {
+        let n = self.len();
+        assert_eq!(keep.len(), n, "keep_rows: {} flags for {n} points", keep.len());
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        let idx: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+        let index = index_tensor(&idx, &self.device);
+        for e in &mut self.entries {
+            e.value = leaf(e.value.clone().inner().select(0, index.clone()));
+            e.moments.m = e.moments.m.clone().select(0, index.clone());
+            e.moments.v = e.moments.v.clone().select(0, index.clone());
+        }
+    }
+
+    /// Replaces the value of `name` (same shape); `reset_state` zeroes its Adam moments (as 3DGS does for an
+    /// opacity reset). The step count is kept either way.
+    ///
+    /// # Panics
+    /// If the shape differs.
+    pub fn replace(&mut self, name: &str, value: Tensor<2>, reset_state: bool) {
+        let device = self.device.clone();
+        let dims = self.entry(name).value.dims();
+        assert_eq!(value.dims(), dims, "replace: {name:?} must keep its shape");
+        let moments = reset_state.then(|| self.zero_moments(dims[0], dims[1], self.entry(name).moments.step));
+        let e = self.entry_mut(name);
+        e.value = leaf(value.inner().to_device(&device));
+        if let Some(moments) = moments {
+            e.moments = moments;
+        }
+    }
+
+    fn zero_moments(&self, n: usize, c: usize, step: u64) -> Moments {
+        Moments { m: Tensor::zeros([n, c], &self.device), v: Tensor::zeros([n, c], &self.device), step }
+    }
+
+    fn entry(&self, name: &str) -> &Entry {
+        self.entries.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("PointParams: no parameter {name:?}"))
+    }
+
+    fn entry_mut(&mut self, name: &str) -> &mut Entry {
+        self.entries.iter_mut().find(|e| e.name == name).unwrap_or_else(|| panic!("PointParams: no parameter {name:?}"))
+    }
+}

@@ -1,0 +1,375 @@
+//! Densification strategies (gsplat-style hooks around the optimiser step) and the 3DGS default.
+//!
+//! # The training loop a [`Strategy`] expects
+//!
+//! ```text
+//! strategy.step_pre_backward(&mut params, step);
+//! forward (render with a means2d probe), loss, grads = loss.backward();
+//! params.adam_step(&grads);
+//! strategy.step_post_backward(&mut params, &StepInfo { step, means2d_grad, radii, .. });
+//! strategy.step_post_optimizer(&mut params, step);
+//! ```
+//!
+//! Calling `step_post_backward` before `adam_step` is also valid (3DGS's order): rows it adds or removes replace
+//! the leaves, so `adam_step` then finds no gradient for them and skips that step, as 3DGS's optimiser does on a
+//! refinement step.
+//!
+//! # [`DefaultStrategy`] (3DGS, Kerbl et al. 2023; gsplat `DefaultStrategy`)
+//!
+//! Steps are 0-based. Every step before `refine_stop`, for each point with radius > 0 the screen-space gradient
+//! norm is accumulated in 3DGS's NDC-like units, `‖(gx·W/2, gy·H/2)‖` (gx, gy = dL/d pixel mean), with a visibility
+//! count. When `step > refine_start` and `step % refine_every == 0`:
+//! - **grow**: points whose mean accumulated gradient exceeds `grad_threshold` (2e-4) are *cloned* (exact copy)
+//!   when `max(exp(log_scales)) ≤ percent_dense · scene_extent`, else *split*: two new points with means
+//!   `μ + R(q)·(s ⊙ z)`, z ~ N(0, I), and scales `s / 1.6`, the original removed;
+//! - **prune**: opacity `sigmoid(logit) < prune_opacity` (0.005); after the first opacity reset
+//!   (`step > reset_every`) also world-space giants, `max scale > prune_scale3d · scene_extent` (0.1), and — only
+//!   when `prune_screen_px` is set — points whose largest screen radius since the last refinement exceeds it.
+//!   3DGS nominally prunes radius > 20 px, but its code resets the max radii right before testing them, so the test
+//!   never fires; gsplat disables it by default. The default here is therefore `None`.
+//! - accumulators are cleared.
+//!
+//! Every `reset_every` steps (step > 0, before `refine_stop`) the opacities are clamped to at most
+//! `reset_opacity` (0.01) and their Adam moments zeroed. [`DefaultStrategy::scale_schedule`] shrinks the
+//! 30 000-step schedule proportionally for shorter runs. [`RefineHook`]s can veto growth or pruning per point
+//! (e.g. a region-of-interest gate) and observe each refinement.
+
+use burn::tensor::{Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use splatbench_types::camera::quat_to_rotmat;
+
+use crate::gaussians::{LOG_SCALES, MEANS, OPACITY_LOGITS, QUATS};
+use crate::params::PointParams;
+
+/// What the render step tells the strategy.
+pub struct StepInfo<'a> {
+    /// 0-based step.
+    pub step: usize,
+    pub total_steps: usize,
+    /// Per point dL/d(projected pixel mean), from the render's means2d probe; empty when unavailable.
+    pub means2d_grad: &'a [[f32; 2]],
+    /// Per point screen radius in pixels (0 = not visible).
+    pub radii: &'a [u32],
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Hooks around the optimiser step; only `step_post_backward` is required.
+pub trait Strategy {
+    fn step_pre_backward(&mut self, _params: &mut PointParams, _step: usize) {}
+    /// Accumulate statistics and densify/prune on schedule.
+    fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo);
+    fn step_post_optimizer(&mut self, _params: &mut PointParams, _step: usize) {}
+}
+
+/// A strategy that never changes the points.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRefine;
+
+impl Strategy for NoRefine {
+    fn step_post_backward(&mut self, _params: &mut PointParams, _info: &StepInfo) {}
+}
+
+/// What one refinement did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RefineStats {
+    pub step: usize,
+    pub n_before: usize,
+    pub cloned: usize,
+    /// Points split (each becomes two: N grows by `split`).
+    pub split: usize,
+    pub pruned: usize,
+    pub n_after: usize,
+}
+
+/// Per-point vetoes and observation of [`DefaultStrategy`]'s refinements. Masks are indexed by point (rows of
+/// `params` at the time of the call); clearing an entry vetoes that action.
+pub trait RefineHook {
+    /// Before growth: `clone[i]` / `split[i]` are the candidates.
+    fn filter_grow(&mut self, _params: &PointParams, _step: usize, _clone: &mut [bool], _split: &mut [bool]) {}
+    /// Before pruning (after growth, so the masks cover the grown set): `prune[i]` marks removal.
+    fn filter_prune(&mut self, _params: &PointParams, _step: usize, _prune: &mut [bool]) {}
+    /// After a refinement (growth + pruning) has been applied.
+    fn after_refine(&mut self, _params: &mut PointParams, _stats: &RefineStats) {}
+}
+
+/// The 3DGS densification schedule (see the module docs). Fields are the knobs, 3DGS defaults in `new`.
+pub struct DefaultStrategy {
+    /// Scene scale (3DGS: 1.1 × the largest camera distance from the camera centroid).
+    pub scene_extent: f64,
+    pub grad_threshold: f64,
+    pub percent_dense: f64,
+    pub prune_opacity: f64,
+    pub prune_scale3d: f64,
+    pub prune_screen_px: Option<f64>,
+    pub refine_start: usize,
+    pub refine_stop: usize,
+    pub refine_every: usize,
+    pub reset_every: usize,
+    pub reset_opacity: f64,
+    /// Cap on N after growth: when growth would exceed it, the candidates with the largest gradients win.
+    pub max_points: Option<usize>,
+    hooks: Vec<Box<dyn RefineHook>>,
+    rng: ChaCha8Rng,
+    grad_sum: Vec<f64>,
+    count: Vec<u32>,
+    max_radii: Vec<u32>,
+    history: Vec<RefineStats>,
+}
+
+/// Split children's scale divisor (3DGS: 0.8 · 2).
+const SPLIT_SCALE_DIVISOR: f64 = 1.6;
+/// The run length 3DGS's schedule is written for.
+const REFERENCE_STEPS: usize = 30_000;
+
+impl DefaultStrategy {
+    /// 3DGS defaults for a scene of the given extent; `seed` drives the split samples.
+    pub fn new(scene_extent: f64, seed: u64) -> Self {
+        DefaultStrategy {
+            scene_extent,
+            grad_threshold: 2e-4,
+            percent_dense: 0.01,
+            prune_opacity: 0.005,
+            prune_scale3d: 0.1,
+            prune_screen_px: None,
+            refine_start: 500,
+            refine_stop: 15_000,
+            refine_every: 100,
+            reset_every: 3_000,
+            reset_opacity: 0.01,
+            max_points: None,
+            hooks: Vec::new(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            grad_sum: Vec::new(),
+            count: Vec::new(),
+            max_radii: Vec::new(),
+            history: Vec::new(),
+        }
+    }
+
+    /// Scales the step schedule (start, stop, every, reset) by `total_steps / 30000` when the run is shorter than
+    /// 30 000 steps, so a short run goes through the same phases (e.g. 3000 steps: start 50, refine every 10 until
+    /// 1500, reset every 300). Longer runs keep the 3DGS numbers.
+    pub fn scale_schedule(mut self, total_steps: usize) -> Self {
+        let f = (total_steps as f64 / REFERENCE_STEPS as f64).min(1.0);
+        let scale = |v: usize| ((v as f64 * f).round() as usize).max(1);
+        self.refine_start = scale(self.refine_start);
+        self.refine_stop = scale(self.refine_stop);
+        self.refine_every = scale(self.refine_every);
+        self.reset_every = scale(self.reset_every);
+        self
+    }
+
+    pub fn with_hook(mut self, hook: Box<dyn RefineHook>) -> Self {
+        self.hooks.push(hook);
+        self
+    }
+
+    pub fn add_hook(&mut self, hook: Box<dyn RefineHook>) {
+        self.hooks.push(hook);
+    }
+
+    /// Every refinement so far.
+    pub fn history(&self) -> &[RefineStats] {
+        &self.history
+    }
+
+    /// Mean accumulated screen-space gradient per point (NDC-scaled), 0 where never visible.
+    pub fn mean_grads(&self) -> Vec<f64> {
+        self.grad_sum.iter().zip(&self.count).map(|(&g, &c)| if c > 0 { g / c as f64 } else { 0.0 }).collect()
+    }
+
+    /// Adds one step's screen-space statistics (what `step_post_backward` does before refining).
+    pub fn accumulate(&mut self, n: usize, info: &StepInfo) {
+        self.resize(n);
+        if info.means2d_grad.is_empty() {
+            return;
+        }
+        assert_eq!(
+            info.means2d_grad.len(),
+            n,
+            "StepInfo: means2d_grad has {} rows for {n} points",
+            info.means2d_grad.len()
+        );
+        assert_eq!(info.radii.len(), n, "StepInfo: radii has {} entries for {n} points", info.radii.len());
+        let (sx, sy) = (0.5 * info.width as f64, 0.5 * info.height as f64);
+        for i in 0..n {
+            let r = info.radii[i];
+            if r == 0 {
+                continue;
+            }
+            let [gx, gy] = info.means2d_grad[i];
+            self.grad_sum[i] += (gx as f64 * sx).hypot(gy as f64 * sy);
+            self.count[i] += 1;
+            self.max_radii[i] = self.max_radii[i].max(r);
+        }
+    }
+
+    /// Grows and prunes now (what happens on a scheduled step), then clears the statistics.
+    pub fn refine(&mut self, params: &mut PointParams, step: usize) -> RefineStats {
+        let n_before = params.len();
+        self.resize(n_before);
+        let (cloned, split) = self.grow(params, step);
+        let pruned = self.prune(params, step);
+        let stats = RefineStats { step, n_before, cloned, split, pruned, n_after: params.len() };
+        self.clear(params.len());
+        for hook in &mut self.hooks {
+            hook.after_refine(params, &stats);
+        }
+        self.history.push(stats);
+        stats
+    }
+
+    /// Clamps opacities to at most `reset_opacity` and zeroes their Adam moments.
+    pub fn reset_opacities(&self, params: &mut PointParams) {
+        let p = self.reset_opacity.clamp(1e-6, 1.0 - 1e-6);
+        let max_logit = (p / (1.0 - p)).ln();
+        let value = params.value(OPACITY_LOGITS).clamp_max(max_logit);
+        params.replace(OPACITY_LOGITS, value, true);
+    }
+
+    fn resize(&mut self, n: usize) {
+        // Rows added or removed outside the strategy: keep what is known about the surviving prefix.
+        self.grad_sum.resize(n, 0.0);
+        self.count.resize(n, 0);
+        self.max_radii.resize(n, 0);
+    }
+
+    fn clear(&mut self, n: usize) {
+        self.grad_sum = vec![0.0; n];
+        self.count = vec![0; n];
+        self.max_radii = vec![0; n];
+    }
+
+    fn max_scales(params: &PointParams) -> Vec<f64> {
+        let (log_scales, c) = params.to_host(LOG_SCALES);
+        log_scales.chunks(c).map(|row| row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64)).exp()).collect()
+    }
+
+    /// Clone and split; returns (cloned, split) counts.
+    fn grow(&mut self, params: &mut PointParams, step: usize) -> (usize, usize) {
+        let n = params.len();
+        let grads = self.mean_grads();
+        let max_scale = Self::max_scales(params);
+        let small_limit = self.percent_dense * self.scene_extent;
+        let high: Vec<bool> = grads.iter().map(|&g| g > self.grad_threshold).collect();
+        let mut clone: Vec<bool> = (0..n).map(|i| high[i] && max_scale[i] <= small_limit).collect();
+        let mut split: Vec<bool> = (0..n).map(|i| high[i] && max_scale[i] > small_limit).collect();
+        for hook in &mut self.hooks {
+            hook.filter_grow(params, step, &mut clone, &mut split);
+        }
+        if let Some(cap) = self.max_points {
+            let mut candidates: Vec<usize> = (0..n).filter(|&i| clone[i] || split[i]).collect();
+            candidates.sort_by(|&a, &b| grads[b].total_cmp(&grads[a]));
+            let mut room = cap.saturating_sub(n);
+            for i in candidates {
+                // Cloning and splitting each add one point.
+                if room > 0 {
+                    room -= 1;
+                } else {
+                    clone[i] = false;
+                    split[i] = false;
+                }
+            }
+        }
+        let clone_idx: Vec<usize> = (0..n).filter(|&i| clone[i]).collect();
+        let split_idx: Vec<usize> = (0..n).filter(|&i| split[i]).collect();
+        params.append_rows(&clone_idx, &[]);
+        if !split_idx.is_empty() {
+            self.split(params, &split_idx);
+        }
+        (clone_idx.len(), split_idx.len())
+    }
+
+    /// Appends two sampled children per index and removes the parents.
+    fn split(&mut self, params: &mut PointParams, idx: &[usize]) {
+        let (means, _) = params.to_host(MEANS);
+        let (log_scales, _) = params.to_host(LOG_SCALES);
+        let (quats, _) = params.to_host(QUATS);
+        let children: Vec<usize> = idx.iter().chain(idx).copied().collect();
+        let mut new_means = Vec::with_capacity(children.len() * 3);
+        let mut new_log_scales = Vec::with_capacity(children.len() * 3);
+        let shrink = SPLIT_SCALE_DIVISOR.ln() as f32;
+        for &i in &children {
+            let q = [0, 1, 2, 3].map(|k| quats[4 * i + k] as f64);
+            let r = quat_to_rotmat(q);
+            let s = [0, 1, 2].map(|k| (log_scales[3 * i + k] as f64).exp());
+            let z = [0, 1, 2].map(|k| s[k] * standard_normal(&mut self.rng));
+            for row in 0..3 {
+                let offset = r[row][0] * z[0] + r[row][1] * z[1] + r[row][2] * z[2];
+                new_means.push(means[3 * i + row] + offset as f32);
+                new_log_scales.push(log_scales[3 * i + row] - shrink);
+            }
+        }
+        let m = children.len();
+        let device = params.device().clone();
+        let new_means = Tensor::<2>::from_data(TensorData::new(new_means, [m, 3]), &device);
+        let new_log_scales = Tensor::<2>::from_data(TensorData::new(new_log_scales, [m, 3]), &device);
+        let n = params.len();
+        params.append_rows(&children, &[(MEANS, new_means), (LOG_SCALES, new_log_scales)]);
+        let mut keep = vec![true; n + m];
+        for &i in idx {
+            keep[i] = false;
+        }
+        params.keep_rows(&keep);
+        // Statistics follow the rows: parents gone, children appended with none.
+        let kept = |v: &mut Vec<u32>| {
+            let mut it = keep.iter();
+            v.retain(|_| *it.next().unwrap());
+        };
+        kept(&mut self.max_radii);
+    }
+
+    /// Prunes. Screen radii are only known for points that existed before growth (rows `0..max_radii.len()`).
+    fn prune(&mut self, params: &mut PointParams, step: usize) -> usize {
+        let n = params.len();
+        let (logits, _) = params.to_host(OPACITY_LOGITS);
+        let mut prune: Vec<bool> = logits.iter().map(|&l| sigmoid(l as f64) < self.prune_opacity).collect();
+        if step > self.reset_every {
+            let max_scale = Self::max_scales(params);
+            let limit = self.prune_scale3d * self.scene_extent;
+            for i in 0..n {
+                prune[i] |= max_scale[i] > limit;
+            }
+            if let Some(px) = self.prune_screen_px {
+                for (i, &r) in self.max_radii.iter().enumerate().take(n) {
+                    prune[i] |= r as f64 > px;
+                }
+            }
+        }
+        for hook in &mut self.hooks {
+            hook.filter_prune(params, step, &mut prune);
+        }
+        let keep: Vec<bool> = prune.iter().map(|&p| !p).collect();
+        params.keep_rows(&keep);
+        prune.iter().filter(|&&p| p).count()
+    }
+}
+
+impl Strategy for DefaultStrategy {
+    fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
+        let step = info.step;
+        if step >= self.refine_stop {
+            return;
+        }
+        self.accumulate(params.len(), info);
+        if step > self.refine_start && step % self.refine_every == 0 {
+            self.refine(params, step);
+        }
+        if step > 0 && step % self.reset_every == 0 {
+            self.reset_opacities(params);
+        }
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Box–Muller: one N(0, 1) sample.
+fn standard_normal(rng: &mut impl Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}

@@ -1,0 +1,265 @@
+//! The training loop: 3DGS on one scene's "train" split, with the ROI and Laplacian terms when configured.
+//!
+//! Per step t of T (one training view, visited in a seeded random order per epoch):
+//! 1. position lr = `exp_decay(1.6e-4·extent → 1.6e-6·extent)`; active SH degree `min(D, t / interval)` (the
+//!    parameters always hold degree D; higher bands are sliced off the render until they are switched on);
+//! 2. render with a zero screen-space probe (its gradient is the densification statistic);
+//! 3. loss `(1 − λ)·L1_w + λ·(1 − SSIM) [+ λ_lap · Σ_k w_k(t/T) |L_k(pred) − L_k(gt)|]`, where `L1_w` is the
+//!    plain L1 or, with an ROI, the pixel-weighted L1 (ROI pixels `pixel_weight` times heavier, mean weight 1);
+//! 4. backward, Adam, then the strategy's post-backward hook (densify/prune on schedule; [`RoiStrategy`] with an
+//!    ROI, [`DefaultStrategy`] otherwise — the trainer never branches on the variant beyond building these).
+
+use crate::config::{MIN_REFINE_EVERY, MIN_RESET_EVERY, RoiGsConfig};
+use crate::data::{TrainView, prepare_view};
+use crate::gating::RoiGate;
+use crate::roi::{ViewRoi, effective_rois, pixel_weights};
+use crate::strategy::RoiStrategy;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use splatbench_gstrain::gaussians::{self, GaussianLrs, MEANS};
+use splatbench_gstrain::{DefaultStrategy, PointParams, StepInfo, Strategy};
+use splatbench_losses::{photometric, pyramid, ssim};
+use splatbench_render::GaussianCloud;
+use splatbench_render::op::{CameraTensors, GaussianTensors, RenderOutput, default_device, render};
+use splatbench_types::method::Phase;
+use splatbench_types::{Camera, Error, Image, Result, RunContext, Scene, TrainReport};
+use std::time::Instant;
+
+/// What training leaves behind.
+pub struct Trained {
+    pub cloud: GaussianCloud,
+    /// In-ROI flag per Gaussian (all false without an ROI).
+    pub in_roi: Vec<bool>,
+    pub background: [f32; 3],
+    pub report: TrainReport,
+    /// The device the method trained on (inner, non-autodiff), for rendering.
+    pub device: Device,
+}
+
+/// Training views and their per-pixel loss weights.
+struct Batch {
+    view: TrainView,
+    target: Tensor<3>,
+    weights: Option<Tensor<2>>,
+}
+
+/// The view's image as an `[H, W, 3]` tensor.
+pub fn image_tensor(img: &Image, device: &Device) -> Tensor<3> {
+    Tensor::from_data(TensorData::new(img.data.clone(), [img.height as usize, img.width as usize, 3]), device)
+}
+
+/// The rendered colour as an [`Image`], clamped to [0, 1].
+pub fn to_image(color: Tensor<3>) -> Image {
+    let [h, w, _] = color.dims();
+    let data = color.into_data().convert::<f32>().to_vec::<f32>().expect("f32 render");
+    Image {
+        width: w as u32,
+        height: h as u32,
+        channels: 3,
+        data: data.into_iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+    }
+}
+
+/// Renders `cloud` from `camera` on `device` (inference, no autodiff).
+pub fn render_cloud(cloud: &GaussianCloud, camera: &Camera, background: [f32; 3], device: &Device) -> Result<Image> {
+    camera.require_pinhole("roigs")?;
+    let device = device.clone().inner();
+    let g = GaussianTensors::from_cloud(cloud, &device);
+    let out = render(&g, &CameraTensors::from_camera(camera, &device), background, None);
+    Ok(to_image(out.color))
+}
+
+/// Gaussians as render tensors at the active SH degree (the parameters hold `max_degree`).
+fn active_tensors(params: &PointParams, max_degree: u32, active: u32) -> GaussianTensors {
+    let mut g = gaussians::tensors(params, max_degree);
+    if active < max_degree {
+        let [n, _, _] = g.sh.dims();
+        g.sh = g.sh.slice([0..n, 0..GaussianCloud::num_sh_coeffs(active), 0..3]);
+    }
+    g
+}
+
+/// Fits `scene`'s "train" split. `ctx.steps` overrides `cfg.steps` (0 returns the initialisation).
+pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Result<Trained> {
+    cfg.validate().map_err(|m| Error::input("RoiGsConfig", m))?;
+    let started = Instant::now();
+    let total = ctx.steps.unwrap_or(cfg.steps);
+    let background = cfg.background.unwrap_or(scene.background);
+    let raw_views = scene.split("train");
+    if raw_views.is_empty() {
+        return Err(Error::input(&scene.name, "scene has no \"train\" views"));
+    }
+    let device = default_device(ctx.backend, ctx.device_index)?;
+
+    // Data: views at the training resolution, initial points, ROI.
+    let views: Vec<TrainView> = ctx.time(Phase::Data, || {
+        raw_views.iter().map(|v| prepare_view(v, background, cfg.max_image_side, "roigs")).collect::<Result<_>>()
+    })?;
+    let cameras: Vec<Camera> = views.iter().map(|v| v.camera.clone()).collect();
+    let extent = gaussians::scene_extent(&cameras);
+    let sparse: Vec<[f64; 3]> = scene.points.as_ref().map(|p| p.positions.clone()).unwrap_or_default();
+    let cloud = match &scene.points {
+        Some(p) if !p.positions.is_empty() => p.clone(),
+        _ => {
+            let n = cameras.len() as f64;
+            let centre = [0, 1, 2].map(|k| cameras.iter().map(|c| c.center()[k]).sum::<f64>() / n);
+            gaussians::random_cloud(cfg.random_init_points, centre, extent, ctx.seed)
+        }
+    };
+    let l = &cfg.lr;
+    let lrs = GaussianLrs {
+        means_init: l.means_init * extent,
+        means_final: l.means_final * extent,
+        log_scales: l.scaling,
+        quats: l.rotation,
+        opacity_logits: l.opacity,
+        sh_dc: l.sh_dc,
+        sh_rest: l.sh_dc / l.sh_rest_divisor,
+    };
+    let mut params = gaussians::init_from_points(&cloud, cfg.sh_degree, &lrs, &device)?;
+    let n_init = params.len();
+
+    let rois: Vec<Option<ViewRoi>> = match &cfg.roi {
+        Some(rc) => ctx.time(Phase::Data, || effective_rois(raw_views, &cameras, &sparse, rc)),
+        None => vec![None; views.len()],
+    };
+    let gate = cfg.roi.as_ref().map(|rc| RoiGate::new(rois.iter().flatten().cloned().collect(), rc.min_views));
+    if gate.as_ref().is_some_and(|g| g.views.is_empty()) {
+        return Err(Error::input(
+            &scene.name,
+            "the ROI variant needs View.mask or View.depth (with sparse points to align it) on some training view",
+        ));
+    }
+    let batches: Vec<Batch> = views
+        .into_iter()
+        .zip(&rois)
+        .map(|(view, roi)| {
+            let (w, h) = (view.camera.width as usize, view.camera.height as usize);
+            let weights = match (roi, &cfg.roi) {
+                (Some(r), Some(rc)) => {
+                    Some(Tensor::from_data(TensorData::new(pixel_weights(&r.weight, rc.pixel_weight), [h, w]), &device))
+                }
+                _ => None,
+            };
+            Batch { target: image_tensor(&view.image, &device), view, weights }
+        })
+        .collect();
+
+    let mut strategy = build_strategy(cfg, extent, total, ctx.seed, gate.clone());
+    let sh_interval = cfg.sh_interval_for(total);
+    let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
+    let mut order: Vec<usize> = Vec::new();
+    let mut last_loss = f64::NAN;
+    ctx.progress.set_total(total as u64);
+
+    for step in 0..total {
+        if order.is_empty() {
+            order = (0..batches.len()).collect();
+            order.shuffle(&mut rng);
+        }
+        let b = &batches[order.pop().expect("refilled above")];
+        lrs.apply(&mut params, step, total);
+        let active = cfg.sh_degree.min((step / sh_interval) as u32);
+        strategy.step_pre_backward(&mut params, step);
+
+        let (loss, radii, probe) = ctx.time(Phase::Forward, || {
+            let g = active_tensors(&params, cfg.sh_degree, active);
+            let probe = Tensor::<2>::zeros([params.len(), 2], &params.get(MEANS).device()).require_grad();
+            let cam = CameraTensors::from_camera(&b.view.camera, &device);
+            let RenderOutput { color, radii, .. } = render(&g, &cam, background, Some(&probe));
+            (step_loss(cfg, color, b, step, total), radii, probe)
+        });
+        let loss_value = loss.clone().into_scalar::<f32>() as f64;
+        ctx.record_loss(step, loss_value)?;
+        last_loss = loss_value;
+        let grads = ctx.time(Phase::Backward, || loss.backward());
+        let means2d_grad: Vec<[f32; 2]> = probe
+            .grad(&grads)
+            .map(|g| g.into_data().convert::<f32>().to_vec::<f32>().expect("f32 grad"))
+            .map(|v| v.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
+            .unwrap_or_default();
+        ctx.time(Phase::Optimizer, || params.adam_step(&grads));
+        ctx.time(Phase::Densify, || {
+            let info = StepInfo {
+                step,
+                total_steps: total,
+                means2d_grad: &means2d_grad,
+                radii: &radii,
+                width: b.view.camera.width,
+                height: b.view.camera.height,
+            };
+            strategy.step_post_backward(&mut params, &info);
+            strategy.step_post_optimizer(&mut params, step);
+        });
+    }
+
+    let cloud = gaussians::to_cloud(&params, cfg.sh_degree);
+    let in_roi = match &gate {
+        Some(g) => g.classify(&params.to_host(MEANS).0),
+        None => vec![false; cloud.len()],
+    };
+    let mut report = TrainReport { steps: total, final_loss: last_loss, ..Default::default() };
+    let roi_count = in_roi.iter().filter(|&&r| r).count();
+    for (k, v) in [
+        ("gaussians", cloud.len() as f64),
+        ("roi_gaussians", roi_count as f64),
+        ("init_gaussians", n_init as f64),
+        ("train_views", batches.len() as f64),
+        ("train_width", batches[0].view.camera.width as f64),
+        ("train_height", batches[0].view.camera.height as f64),
+        ("scene_extent", extent),
+        ("train_seconds", started.elapsed().as_secs_f64()),
+    ] {
+        report.stats.insert(k.to_string(), v);
+    }
+    if let Some(g) = &gate {
+        let coverage = g.views.iter().map(ViewRoi::coverage).sum::<f64>() / g.views.len() as f64;
+        report.stats.insert("roi_views".into(), g.views.len() as f64);
+        report.stats.insert("roi_pixel_fraction".into(), coverage);
+    }
+    Ok(Trained { cloud, in_roi, background, report, device: device.inner() })
+}
+
+/// The loss of one step (see the module docs).
+fn step_loss(cfg: &RoiGsConfig, pred: Tensor<3>, b: &Batch, step: usize, total: usize) -> Tensor<1> {
+    let l1 = match &b.weights {
+        Some(w) => photometric::l1_weighted(pred.clone(), b.target.clone(), w.clone()),
+        None => photometric::l1(pred.clone(), b.target.clone()),
+    };
+    let mut loss = l1.mul_scalar(1.0 - cfg.ssim_weight)
+        + ssim::dssim_loss(pred.clone(), b.target.clone()).mul_scalar(cfg.ssim_weight);
+    if let Some(lap) = &cfg.laplacian {
+        let weights = pyramid::dynamic_weights(lap.levels, step as f64 / total.max(1) as f64);
+        loss = loss + pyramid::pyramid_l1(pred, b.target.clone(), &weights).mul_scalar(lap.weight);
+    }
+    loss
+}
+
+/// The 3DGS schedule scaled to `total` steps with the short-run floors of [`crate::config`]; wrapped in a
+/// [`RoiStrategy`] when there is an ROI gate.
+pub fn build_strategy(
+    cfg: &RoiGsConfig,
+    extent: f64,
+    total: usize,
+    seed: u64,
+    gate: Option<RoiGate>,
+) -> Box<dyn Strategy> {
+    let d = &cfg.densify;
+    let mut inner = DefaultStrategy::new(extent, seed).scale_schedule(total);
+    inner.grad_threshold = d.grad_threshold;
+    inner.max_points = d.max_points;
+    inner.refine_every = inner.refine_every.max(MIN_REFINE_EVERY);
+    inner.refine_start = inner.refine_start.max(inner.refine_every);
+    // Resets off (explicitly or by the floor) also leave 3DGS's post-reset giant pruning off, as in 3DGS
+    // itself before its first reset.
+    inner.reset_every = if d.opacity_reset { inner.reset_every.max(MIN_RESET_EVERY) } else { usize::MAX };
+    if !d.enabled {
+        inner.refine_stop = 0;
+    }
+    match (gate, &cfg.roi) {
+        (Some(gate), Some(rc)) => Box::new(RoiStrategy::new(inner, gate, rc.roi_grad_factor, rc.outside_prune_opacity)),
+        _ => Box::new(inner),
+    }
+}

@@ -1,0 +1,136 @@
+//! The report opens in headless Chromium without console errors and shows its tables. The screenshot is kept as
+//! a CI artefact in `target/ci-artifacts/report.png`. Chromium comes from `cargo xtask setup --chromium` (done by
+//! `cargo xtask test`); without it the test fails and says so.
+
+use splatbench_reports::render_report;
+use splatbench_types::{Backend, RunRecord, RunSpec, RunStatus, Timing};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) -> RunRecord {
+    let spec = RunSpec {
+        suite: "test".into(),
+        method: method.into(),
+        variant: variant.into(),
+        dataset: "gen:toy".into(),
+        backend: Backend::Ndarray,
+        seed,
+        config: serde_json::json!({}),
+    };
+    RunRecord {
+        id: spec.id(),
+        spec,
+        status,
+        reason: if status_is_ok(&status) { String::new() } else { "loss is NaN".into() },
+        views: vec![],
+        aggregate: BTreeMap::from([("psnr".into(), psnr), ("ssim".into(), 0.8 + psnr / 1000.0)]),
+        initial: BTreeMap::new(),
+        timing: Timing {
+            train_s: 1.5,
+            steps: 100,
+            steps_per_s: 66.0,
+            render_fps: 30.0,
+            peak_rss_mib: 120.0,
+            ..Default::default()
+        },
+        loss_curve: (0..20).map(|i| (i * 10, 1.0 / (1.0 + i as f64))).collect(),
+        stats: BTreeMap::new(),
+        images: vec![],
+        artifacts: vec![],
+        conventions: BTreeMap::from([("ssim".into(), "3DGS".into())]),
+        environment: BTreeMap::from([("cpu".into(), "test".into())]),
+    }
+}
+
+fn status_is_ok(s: &RunStatus) -> bool {
+    *s == RunStatus::Ok
+}
+
+fn chromium() -> PathBuf {
+    for c in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Some(p) =
+            std::env::var_os("PATH").and_then(|ps| std::env::split_paths(&ps).map(|d| d.join(c)).find(|p| p.exists()))
+        {
+            return p;
+        }
+    }
+    panic!("Chromium not found: run `cargo xtask setup --chromium` (apt-get install chromium)");
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let records = vec![
+        record("head", "baseline", 0, 20.0, RunStatus::Ok),
+        record("head", "baseline", 1, 20.5, RunStatus::Ok),
+        record("head", "noisy", 0, 21.0, RunStatus::Ok),
+        record("head", "noisy", 1, 21.6, RunStatus::Ok),
+        record("roigs", "baseline", 0, 0.0, RunStatus::Failed),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let html = render_report("splatbench test report", &records, dir.path());
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &html).unwrap();
+    let artefacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ci-artifacts");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    let shot = artefacts.join("report.png");
+    let profile = tempfile::tempdir().unwrap();
+    let base = |cmd: &mut Command| {
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()));
+    };
+    let mut dump = Command::new(chromium());
+    base(&mut dump);
+    let out = dump.arg("--dump-dom").arg(format!("file://{}", page.display())).output().expect("start chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {log}");
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    for expected in [
+        "<table class=\"summary\"",
+        "<table class=\"ablation\"",
+        "<table class=\"backends\"",
+        "<table class=\"failures\"",
+        "<svg",
+    ] {
+        assert!(dom.contains(expected), "rendered page lacks {expected}");
+    }
+    assert!(dom.contains("noisy") && dom.contains("loss is NaN"));
+    let mut snap = Command::new(chromium());
+    base(&mut snap);
+    let st = snap
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,1600")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("start chromium");
+    assert!(st.status.success() && shot.exists(), "screenshot failed: {}", String::from_utf8_lossy(&st.stderr));
+}
+
+#[test]
+fn ablation_highlights_consistent_improvement() {
+    let records = vec![
+        record("m", "baseline", 0, 20.0, RunStatus::Ok),
+        record("m", "baseline", 1, 20.2, RunStatus::Ok),
+        record("m", "better", 0, 21.0, RunStatus::Ok),
+        record("m", "better", 1, 21.3, RunStatus::Ok),
+    ];
+    let html = render_report("t", &records, std::path::Path::new("."));
+    assert!(html.contains("class=\"better\">+1.0500"), "{html}");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "the report must not load anything from the network"
+    );
+}

@@ -1,0 +1,100 @@
+//! Runtime dependencies that cargo cannot fetch: onnxruntime for LPIPS (always), torch for `--backend tch`,
+//! Chromium for the report test. Everything goes under `<workspace>/.venv`; nothing is installed twice.
+
+use crate::{TaskError, fail, workspace_root};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+
+#[derive(clap::Args, Default)]
+pub struct Args {
+    /// Optional backends to prepare: tch (installs torch into the venv), wgpu (needs a Vulkan driver).
+    #[arg(long, value_delimiter = ',')]
+    pub backend: Vec<String>,
+    /// Also install Chromium (apt) for the headless report test.
+    #[arg(long)]
+    pub chromium: bool,
+}
+
+/// Environment the project's binaries and tests need, as found or installed by setup.
+pub struct RuntimeEnv {
+    pub ort_dylib: PathBuf,
+}
+
+impl RuntimeEnv {
+    pub fn vars(&self) -> Vec<(String, String)> {
+        vec![("ORT_DYLIB_PATH".into(), self.ort_dylib.display().to_string())]
+    }
+}
+
+pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
+    let venv = workspace_root().join(".venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        println!("setup: creating a Python venv at {}", venv.display());
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+    }
+    let ort_dylib = match find_ort(&venv) {
+        Some(p) if pip_version(&python, "onnxruntime").as_deref() == Some(ONNXRUNTIME_VERSION) => p,
+        _ => {
+            println!("setup: pip install onnxruntime=={ONNXRUNTIME_VERSION} into {}", venv.display());
+            run_cmd(
+                Command::new(&python)
+                    .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                    .arg(format!("onnxruntime=={ONNXRUNTIME_VERSION}")),
+                "pip install onnxruntime",
+            )?;
+            find_ort(&venv).ok_or_else(|| fail("onnxruntime installed but libonnxruntime.so not found in the venv"))?
+        }
+    };
+    println!("setup: onnxruntime {ONNXRUNTIME_VERSION} at {}", ort_dylib.display());
+    for b in &args.backend {
+        match b.as_str() {
+            "tch" => return Err(fail("--backend tch: the libtorch backend is not implemented yet (issue #13)")),
+            "wgpu" => println!(
+                "setup: wgpu needs a Vulkan driver (Debian: apt-get install -y mesa-vulkan-drivers libvulkan1)"
+            ),
+            other => return Err(TaskError { msg: format!("unknown backend '{other}' (ndarray, wgpu, tch)"), code: 2 }),
+        }
+    }
+    if args.chromium && which("chromium").is_none() {
+        println!("setup: apt-get install -y chromium");
+        run_cmd(Command::new("apt-get").args(["update", "-qq"]), "apt-get update")?;
+        run_cmd(Command::new("apt-get").args(["install", "-y", "-qq", "chromium"]), "apt-get install chromium")?;
+    }
+    Ok(RuntimeEnv { ort_dylib })
+}
+
+fn run_cmd(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
+    let st = cmd.status().map_err(|e| fail(format!("cannot start {what}: {e}")))?;
+    if st.success() { Ok(()) } else { Err(fail(format!("{what} failed ({st})"))) }
+}
+
+fn pip_version(python: &Path, package: &str) -> Option<String> {
+    let out = Command::new(python).args(["-m", "pip", "show", "--disable-pip-version-check", package]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("Version: ").map(str::to_string))
+}
+
+fn find_ort(venv: &Path) -> Option<PathBuf> {
+    let lib = std::fs::read_dir(venv.join("lib")).ok()?;
+    for py in lib.flatten() {
+        let capi = py.path().join("site-packages/onnxruntime/capi");
+        if let Ok(entries) = std::fs::read_dir(&capi) {
+            let mut found: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
+                .collect();
+            found.sort();
+            if let Some(p) = found.pop() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+pub fn which(bin: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(bin)).find(|p| p.exists()))
+}
