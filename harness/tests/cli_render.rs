@@ -51,9 +51,9 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let ply_path = dir.path().join("scene.ply");
     ply::write_ply(&ply_path, &cloud()).unwrap();
-    let camera = dir.path().join("camera.json");
-    std::fs::write(&camera, serde_json::to_string(&camera()).unwrap()).unwrap();
-    Fixture { dir, ply: ply_path, camera }
+    let camera_path = dir.path().join("camera.json");
+    std::fs::write(&camera_path, serde_json::to_string(&camera()).unwrap()).unwrap();
+    Fixture { dir, ply: ply_path, camera: camera_path }
 }
 
 fn run(ply: &Path, camera: &Path, out: &Path, extra: &[&str]) -> Output {

@@ -157,7 +157,8 @@ fn head_toy_fit_beats_its_start_and_a_mean_colour_image() {
 fn head_toy_recovers_perturbed_cameras() {
     let tmp = tempfile::tempdir().unwrap();
     let (scene, cams) = head_toy(tmp.path());
-    let cfg = HeadConfig { camera_noise_deg: 8.0, ..HeadConfig::default() };
+    // Twice the default run: the camera lr (0.001, cosine) moves the angles slowly, as in the original method.
+    let cfg = HeadConfig { camera_noise_deg: 8.0, steps: 600, camera_warmup_steps: 20, ..HeadConfig::default() };
     let mut ctx = RunContext::new(Backend::Ndarray, 5);
     let mut m = HeadReconstructor::new(cfg).with_dataset_rig(train_rig(&scene, &cams));
     let report = m.train(std::slice::from_ref(&scene), &mut ctx).unwrap();
