@@ -8,12 +8,7 @@ pub struct Store {
     pub dir: PathBuf,
 }
 
-/// Write via a temporary file in the same directory and rename, so readers never see half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::input(&tmp, e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::input(path, e.to_string()))
-}
+pub use splatbench_types::error::write_atomic;
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Store> {

@@ -10,7 +10,6 @@ use crate::imageio;
 use splatbench_render::{RasterCamera, cpu, ply};
 use splatbench_types::error::IoContext;
 use splatbench_types::{Camera, Error, Image, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -103,15 +102,5 @@ fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
     for v in data {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    let tmp = path.with_extension("npy.tmp");
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).at(path);
-    }
-    std::fs::rename(&tmp, path).at(path)
+    splatbench_types::error::write_atomic(path, &bytes)
 }

@@ -49,3 +49,22 @@ impl<T> IoContext<T> for std::io::Result<T> {
         })
     }
 }
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed, so readers never see half a
+/// file and an interrupted write leaves the old file (or none) in place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut tmp_name = path.file_name().ok_or_else(|| Error::input(path, "not a file path"))?.to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).at(path);
+    }
+    std::fs::rename(&tmp, path).at(path)
+}

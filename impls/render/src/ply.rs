@@ -21,7 +21,6 @@
 use crate::GaussianCloud;
 use splatbench_types::error::IoContext;
 use splatbench_types::{Error, Result};
-use std::io::Write;
 use std::path::Path;
 
 /// Read a 3DGS PLY file.
@@ -35,19 +34,7 @@ pub fn read_ply(path: impl AsRef<Path>) -> Result<GaussianCloud> {
 pub fn write_ply(path: impl AsRef<Path>, cloud: &GaussianCloud) -> Result<()> {
     let path = path.as_ref();
     let bytes = encode(cloud).map_err(|msg| Error::input(path, msg))?;
-    let mut tmp_name = path.file_name().ok_or_else(|| Error::input(path, "not a file path"))?.to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).at(path);
-    }
-    std::fs::rename(&tmp, path).at(path)
+    splatbench_types::error::write_atomic(path, &bytes)
 }
 
 /// The vertex property names in INRIA's order for `K` SH coefficients per channel.
