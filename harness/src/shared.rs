@@ -3,9 +3,20 @@
 use splatbench_types::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// The workspace root this binary was built from (compile-time), used to find `.venv` and `../shared`.
+/// The splatbench workspace the current directory is in, else the one this binary was built from; used to find
+/// `.venv` and `../shared`. The current directory wins because one target directory (CI keeps it under `~/.cache`)
+/// serves several checkouts, so the compile-time path can name a checkout that is gone.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("harness sits in the workspace").to_path_buf()
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("harness sits in the workspace");
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|d| is_workspace_root(d)).map(Path::to_path_buf))
+        .unwrap_or_else(|| built_from.to_path_buf())
+}
+
+fn is_workspace_root(dir: &Path) -> bool {
+    dir.join("harness").join("Cargo.toml").is_file()
+        && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
 }
 
 /// The shared data directory, whether or not it exists.

@@ -65,7 +65,12 @@ fn kill_dash_nine_then_rerun_loses_and_duplicates_nothing() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let killed_with = records(&out).len();
-    Command::new("kill").args(["-9", &format!("-{}", child.id())]).status().unwrap();
+    // libc directly, never `/usr/bin/kill -9 -PGID`: procps-ng 4.0 parses that as `kill(-1, SIGKILL)` and, as root,
+    // kills every process on the machine.
+    let pgid = i32::try_from(child.id()).unwrap();
+    assert!(pgid > 1);
+    // SAFETY: kill(2) with a negative pid signals exactly that process group, which `process_group(0)` made ours.
+    assert_eq!(unsafe { libc::kill(-pgid, libc::SIGKILL) }, 0, "{}", std::io::Error::last_os_error());
     child.wait().unwrap();
     assert!(killed_with < 3, "the bench finished before the kill");
 

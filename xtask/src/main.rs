@@ -73,8 +73,15 @@ pub fn fail(msg: impl Into<String>) -> TaskError {
     TaskError { msg: msg.into(), code: 1 }
 }
 
+/// The workspace the current directory is in (`cargo xtask` runs from it), else the one xtask was built from: a
+/// shared target directory can hold an xtask built from another checkout.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let is_root = |d: &std::path::Path| {
+        d.join("xtask").join("Cargo.toml").is_file()
+            && std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
+    };
+    std::env::current_dir().ok().and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(|d| d.to_path_buf())).unwrap_or(built_from)
 }
 
 /// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.
