@@ -130,10 +130,13 @@ fn view_mask(view: &View) -> Vec<f32> {
 /// Check every view of `scene` against the ground truth of `group`; returns (stats, stats with a half-pixel
 /// shift of the principal point).
 fn check_scene(dir: &Path, gt: &GroundTruth, group: &str, fg_group: Option<&str>, scene: &Scene) -> (Stats, Stats) {
+    // Without `fg_group` the view group's own points: srn_toy has one group per car, and another car's points
+    // projected into these views land nowhere near this car's surface.
+    let fg_name = fg_group.unwrap_or(group);
     let fg: Vec<[f64; 3]> = gt
         .groups
         .iter()
-        .filter(|g| g.foreground && fg_group.is_none_or(|n| n == g.name))
+        .filter(|g| g.foreground && g.name == fg_name)
         .flat_map(|g| g.positions.iter().copied())
         .collect();
     let all: Vec<[f64; 3]> = match fg_group {
@@ -163,27 +166,47 @@ fn check_scene(dir: &Path, gt: &GroundTruth, group: &str, fg_group: Option<&str>
     (good, bad)
 }
 
-fn assert_consistent(what: &str, good: &Stats, bad: &Stats) {
+/// What a scene's reprojection must reach with correct conventions, and how much worse the same check must look
+/// with the principal point half a pixel off (proof that the limits would catch such an error).
+struct Limits {
+    max_front: f64,
+    min_match: f64,
+    front_gain: f64,
+    match_gain: f64,
+}
+
+// Anti-aliased silhouettes: a point on an edge can land on a pixel whose centre ray hits the background or a
+// farther surface. Measured 1.2 % (blender_toy) and 2.5 % (roi_toy) in front with correct conventions, against 12 %
+// and 21 % with the principal point half a pixel off; on the depth 31 %, 43 % (head_toy) and 52 % (roi_toy), and
+// 1.8× (head_toy) to 4× fewer when shifted.
+const LIMITS: Limits = Limits { max_front: 0.04, min_match: 0.3, front_gain: 4.0, match_gain: 1.5 };
+
+// srn_toy's cars are ~30 px long at 64×64 and made of boxes and small round parts (wheels, lights), so a
+// pixel (2 cm on the car) often straddles a convex edge or a curve, where depth interpolated between pixel centres
+// lies behind the surface: 2.0 % of points in front with correct conventions. Its bottom and far side hide many
+// points: 24 % on the depth. Half a pixel off: 7.4 % in front (3.8×) and 5.0 % on the depth (4.8× fewer).
+const SRN_LIMITS: Limits = Limits { max_front: 0.03, min_match: 0.2, front_gain: 3.0, match_gain: 3.0 };
+
+fn assert_consistent(what: &str, good: &Stats, bad: &Stats, lim: &Limits) {
     eprintln!("{what}: {good:?}\n  shifted by ½ px: {bad:?}");
     assert!(good.projected > 1000 && good.depth_checked > 1000, "{what}: too few checks {good:?}");
     assert!(good.mask_fraction() >= 0.99, "{what}: {:.4} of object points on the mask", good.mask_fraction());
-    // Anti-aliased silhouettes: a point on an edge can land on a pixel whose centre ray hits the background or a
-    // farther surface. Measured 1.2 % (blender_toy) and 2.5 % (roi_toy) with correct conventions, against 12 % and
-    // 21 % with the principal point half a pixel off (checked below).
-    assert!(good.front_fraction() <= 0.04, "{what}: {:.4} of points in front of the depth", good.front_fraction());
-    assert!(good.match_fraction() >= 0.3, "{what}: only {:.4} of points on the depth map", good.match_fraction());
-    // The same check with the principal point half a pixel off must notice.
+    let (front, on) = (good.front_fraction(), good.match_fraction());
+    assert!(front <= lim.max_front, "{what}: {front:.4} of points in front of the depth");
+    assert!(on >= lim.min_match, "{what}: only {on:.4} of points on the depth map");
     assert!(
-        bad.front_fraction() > 4.0 * good.front_fraction().max(0.002),
-        "{what}: a half-pixel error goes unnoticed ({:.4} vs {:.4} in front)",
-        bad.front_fraction(),
-        good.front_fraction()
+        bad.front_fraction() > lim.front_gain * front.max(0.002),
+        "{what}: a half-pixel error goes unnoticed ({:.4} vs {front:.4} in front)",
+        bad.front_fraction()
+    );
+    assert!(
+        bad.match_fraction() * lim.match_gain < on,
+        "{what}: a half-pixel error goes unnoticed ({:.4} vs {on:.4} on the depth)",
+        bad.match_fraction()
     );
 }
 
 #[test]
-#[ignore = "srn_toy: 13 % of surface points lie in front of the exact depth even with correct conventions (suspected \
-            torus root finding of the wheels), so the half-pixel check cannot discriminate; see issue #5"]
 fn srn_toy_loads_and_reprojects() {
     let dir = data().join("srn_toy");
     let gt = read_ground_truth(&dir).unwrap();
@@ -208,7 +231,7 @@ fn srn_toy_loads_and_reprojects() {
         good.add(g);
         bad.add(b);
     }
-    assert_consistent("srn_toy", &good, &bad);
+    assert_consistent("srn_toy", &good, &bad, &SRN_LIMITS);
     let cond: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("conditioning.json")).unwrap()).unwrap();
     assert_eq!(cond["conditioning_view"], 6);
@@ -225,7 +248,7 @@ fn head_toy_loads_and_reprojects() {
     }
     let gt = read_ground_truth(&dir).unwrap();
     let (good, bad) = check_scene(&dir, &gt, "head_toy", None, &scene);
-    assert_consistent("head_toy", &good, &bad);
+    assert_consistent("head_toy", &good, &bad, &LIMITS);
 
     // cameras_yaw_pitch.json describes the same cameras as transforms.json.
     let yp = harness::loaders::load_yaw_pitch_cameras(&dir.join("cameras_yaw_pitch.json")).unwrap();
@@ -271,7 +294,7 @@ fn roi_toy_loads_and_reprojects() {
         colors: points.colors.clone(),
     });
     let (good, bad) = check_scene(&dir, &sparse, "roi_toy", Some("roi"), &scene);
-    assert_consistent("roi_toy", &good, &bad);
+    assert_consistent("roi_toy", &good, &bad, &LIMITS);
 }
 
 fn correlation(a: &[f32], b: &[f32]) -> f64 {
@@ -298,7 +321,7 @@ fn blender_toy_loads_and_reprojects() {
     }
     let gt = read_ground_truth(&dir).unwrap();
     let (good, bad) = check_scene(&dir, &gt, "blender_toy", None, &scene);
-    assert_consistent("blender_toy", &good, &bad);
+    assert_consistent("blender_toy", &good, &bad, &LIMITS);
 }
 
 #[test]
