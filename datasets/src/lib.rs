@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bump whenever any output byte may change; caches with another version are regenerated.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 pub const DEFAULT_SEED: u64 = 20_261_125;
 pub const MANIFEST: &str = "manifest.json";
 

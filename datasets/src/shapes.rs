@@ -7,9 +7,9 @@
 //! - Cuboid with half-extents h: slab test; the normal is the axis whose |p_i|/h_i is largest.
 //! - Cylinder of radius r, half-height h along local z, capped: quadratic in (x, y) plus the two cap planes.
 //! - Torus with major radius R and tube radius r around local z: f(p) = (|p|² + R² − r²)² − 4R²(x² + y²) is a
-//!   quartic along the ray; its first root is found by marching f inside the bounding sphere with steps of r/6
-//!   and bisecting the first sign change (60 halvings: exact to rounding). A ray that clips the tube over less
-//!   than a step is a miss — the render defines the truth, and visibility of sampled points uses the same code.
+//!   quartic along the ray; its first root inside the bounding sphere is isolated between the critical points
+//!   of f (see `torus_hit`) and bisected, so a ray that only grazes the tube still hits it where the surface
+//!   sampler puts points.
 //! - Rect (a bounded plane z = 0, |x| ≤ hx, |y| ≤ hy), two-sided, zero thickness.
 
 use crate::math::{M3, V3, mat_t_vec, mat_vec};
@@ -118,7 +118,6 @@ impl Shape {
                 best
             }
             Shape::Torus { major, minor } => {
-                let f = |t: f64| torus_f(o + d * t, major, minor);
                 // Bounding sphere |p| ≤ R + r gives the interval to search.
                 let rb = major + minor;
                 let (b, c) = (o.dot(d), o.dot(o) - rb * rb);
@@ -127,37 +126,22 @@ impl Shape {
                     return None;
                 }
                 let s = disc.sqrt();
-                let step = minor / 6.0;
-                // Start a step before the bounding sphere so a root exactly on it (grazing the equator) is
-                // still seen as a sign change from outside (f > 0).
-                let (t0, t1) = ((-b - s - step).max(tmin), -b + s);
-                if t1 < t0 {
+                // Measure along the ray from its closest approach to the centre: every term of the quartic is
+                // then of the torus's size, instead of the camera distance's, and keeps its precision.
+                let tc = -b;
+                let oc = o + d * tc;
+                // A hair outside the bounding sphere f > 0 holds strictly, so a root on the sphere itself
+                // (grazing the equator) is still a sign change.
+                let (u0, u1) = ((-s - 1e-3 * minor).max(tmin - tc), s);
+                if u1 < u0 {
                     return None;
                 }
-                let (mut ta, mut fa) = (t0, f(t0));
-                while ta < t1 {
-                    let tb = (ta + step).min(t1);
-                    let fb = f(tb);
-                    if (fa > 0.0) != (fb > 0.0) {
-                        let (mut lo, mut hi, flo) = (ta, tb, fa > 0.0);
-                        for _ in 0..60 {
-                            let mid = 0.5 * (lo + hi);
-                            if (f(mid) > 0.0) == flo {
-                                lo = mid;
-                            } else {
-                                hi = mid;
-                            }
-                        }
-                        let t = 0.5 * (lo + hi);
-                        let p = o + d * t;
-                        let g = p.dot(p) + major * major - minor * minor;
-                        let n = p * (4.0 * g) - V3(p.0, p.1, 0.0) * (8.0 * major * major);
-                        return Some((t, n.normalized()));
-                    }
-                    ta = tb;
-                    fa = fb;
-                }
-                None
+                let u = torus_hit(oc, d, major, minor, u0, u1)?;
+                let p = oc + d * u;
+                let g = p.dot(p) + major * major - minor * minor;
+                let n = p * (4.0 * g) - V3(p.0, p.1, 0.0) * (8.0 * major * major);
+                // `p` is relative to the closest approach; the caller wants the ray parameter.
+                Some((tc + u, n.normalized()))
             }
             Shape::Rect { hx, hy } => {
                 if d.2.abs() < 1e-300 {
@@ -252,6 +236,53 @@ impl Shape {
             Shape::Rect { hx, hy } => V3(rng.range(-hx, hx), rng.range(-hy, hy), 0.0),
         }
     }
+}
+
+/// First root in [u0, u1] of the torus quartic f(o + u·d) (|d| = 1), found exactly rather than by marching:
+/// the roots of f'' (a quadratic) split the interval into pieces where f' is monotone, each sign change of
+/// f' there is a critical point of f, and between critical points f is monotone, so the first piece whose
+/// ends differ in sign holds the first root, and bisection finds it to rounding. A ray that clips the tube
+/// over any length, however short, is a hit; only exact tangency (f touching zero) can be lost to rounding.
+fn torus_hit(o: V3, d: V3, major: f64, minor: f64, u0: f64, u1: f64) -> Option<f64> {
+    let f = |u: f64| torus_f(o + d * u, major, minor);
+    // f(u) = g² − 4R²·q with g = u² + 2βu + γ and q = x² + y² = a2·u² + 2·a1·u + a0 along the ray.
+    let (beta, gamma) = (o.dot(d), o.dot(o) + major * major - minor * minor);
+    let (a2, a1) = (d.0 * d.0 + d.1 * d.1, o.0 * d.0 + o.1 * d.1);
+    let r2 = major * major;
+    let df = |u: f64| 4.0 * (u * u + 2.0 * beta * u + gamma) * (u + beta) - 8.0 * r2 * (a2 * u + a1);
+    // f''(u) = 12u² + 24βu + 8β² + 4γ − 8R²·a2 = 0.
+    let mut knots = vec![u0];
+    let disc = beta * beta - (8.0 * beta * beta + 4.0 * gamma - 8.0 * r2 * a2) / 12.0;
+    if disc > 0.0 {
+        let s = disc.sqrt();
+        knots.extend([-beta - s, -beta + s].into_iter().filter(|&u| u > u0 && u < u1));
+    }
+    knots.push(u1);
+    let mut crit = vec![u0];
+    for w in knots.windows(2) {
+        if (df(w[0]) > 0.0) != (df(w[1]) > 0.0) {
+            crit.push(bisect(&df, w[0], w[1]));
+        }
+    }
+    crit.push(u1);
+    crit.windows(2).find(|w| (f(w[0]) > 0.0) != (f(w[1]) > 0.0)).map(|w| bisect(&f, w[0], w[1]))
+}
+
+/// The sign change of `f` in [lo, hi] (their signs differ), to rounding.
+fn bisect(f: &impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
+    let pos = f(lo) > 0.0;
+    for _ in 0..80 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if (f(mid) > 0.0) == pos {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 fn torus_f(p: V3, major: f64, minor: f64) -> f64 {
@@ -362,6 +393,44 @@ mod tests {
         let r = prim(Shape::Rect { hx: 1.0, hy: 2.0 }, rot_y(90.0), V3(-2.0, 0.0, 0.0));
         assert!((r.hit(V3::ZERO, V3(-1.0, 0.0, 0.0), 0.0).unwrap().t - 2.0).abs() < 1e-12);
         assert!(r.hit(V3(0.0, 0.0, 1.5), V3(-1.0, 0.0, 0.0), 0.0).is_none());
+    }
+
+    /// A ray from a camera towards a sampled surface point must stop at that point or at something in front of
+    /// it: passing it means the tracer and the sampler disagree about where the surface is, and ground-truth
+    /// points would then show up in front of the rendered depth. A ray that grazes a surface is the hard case,
+    /// so every point is looked at from many directions.
+    #[test]
+    fn rays_towards_sampled_points_stop_there() {
+        let shapes = [
+            Shape::Ellipsoid { radii: V3(0.02, 0.025, 0.018) },
+            Shape::Cuboid { half: V3(0.3, 0.15, 0.06) },
+            Shape::Cylinder { radius: 0.048, half_height: 0.012 },
+            Shape::Torus { major: 0.045, minor: 0.025 },
+            Shape::Torus { major: 0.4, minor: 0.1 },
+            Shape::Rect { hx: 0.5, hy: 0.2 },
+        ];
+        let mut rng = Rng::new(2, "test");
+        let eyes: Vec<V3> = (0..24).map(|_| unit_sphere(&mut rng) * 1.3).collect();
+        for s in shapes {
+            let p = prim(s.clone(), rot_x(90.0), V3(0.1, -0.12, -0.09));
+            let convex = !matches!(s, Shape::Torus { .. });
+            let mut passed = 0;
+            for _ in 0..2000 {
+                let (w, _) = p.sample(&mut rng);
+                for &eye in &eyes {
+                    let to = w - eye;
+                    let dist = to.norm();
+                    let t = p.hit(eye, to * (1.0 / dist), 1e-9).map_or(f64::INFINITY, |h| h.t);
+                    passed += (t > dist * (1.0 + 1e-9)) as usize;
+                    // Nothing can hide a point of a convex shape that faces the eye.
+                    let facing = p.normal_at(mat_t_vec(&p.rot, w - p.center)).dot(to) < 0.0;
+                    if convex && facing {
+                        assert!((t - dist).abs() <= 1e-9 * dist, "{s:?}: t = {t}, point at {dist}");
+                    }
+                }
+            }
+            assert_eq!(passed, 0, "{s:?}: {passed} rays passed their point");
+        }
     }
 
     #[test]
