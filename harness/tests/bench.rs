@@ -1,5 +1,6 @@
 //! The bench end to end through the `splatbench` binary: resume after `kill -9` without losing or duplicating runs,
-//! identical metrics for identical CPU runs, and insta snapshots of the smoke suite's metrics on ndarray.
+//! identical metrics for identical CPU runs, and insta snapshots of the smoke suite's metrics on ndarray (the
+//! method's, then each trivial reference's as `name.metric`).
 //! Metrics are rounded for the snapshot (PSNR 0.01 dB, SSIM and LPIPS 1e-4): CPU runs are deterministic for a fixed
 //! seed, the rounding only keeps the snapshot readable. Review changes with `cargo insta review`.
 
@@ -130,8 +131,12 @@ fn smoke_suite_metrics_snapshot() {
     for r in records(&out) {
         assert_eq!(r.status, RunStatus::Ok, "{}: {}", r.id, r.reason);
         text += &format!("{}\n", r.id);
-        for (k, v) in &r.aggregate {
-            let digits = if k.starts_with("psnr") { 2 } else { 4 };
+        let mut lines: Vec<(String, f64)> = r.aggregate.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for (name, rf) in &r.references {
+            lines.extend(rf.aggregate.iter().map(|(k, v)| (format!("{name}.{k}"), *v)));
+        }
+        for (k, v) in lines {
+            let digits = if k.contains("psnr") { 2 } else { 4 };
             text += &format!("  {k} = {v:.digits$}\n");
         }
     }

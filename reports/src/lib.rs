@@ -8,8 +8,8 @@ mod stats;
 mod svg;
 
 use html::{Page, esc};
-use splatbench_types::{RunRecord, RunStatus};
-use stats::{Group, MeanStd};
+use splatbench_types::{RunRecord, RunStatus, ViewMetrics};
+use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -22,6 +22,7 @@ pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> St
     header(&mut page, records);
     summary(&mut page, records);
     ablation(&mut page, records);
+    references(&mut page, records);
     backends(&mut page, records);
     failures(&mut page, records);
     curves(&mut page, records);
@@ -134,6 +135,51 @@ fn ablation(page: &mut Page, records: &[RunRecord]) {
         page.para("No variant has a baseline run to compare with.");
     } else {
         page.para("Green/red: the delta's mean ± std over seeds excludes zero (better/worse). One seed has no spread, so nothing is highlighted.");
+    }
+}
+
+/// Per test view, the method beside each trivial reference; a method cell is red where the reference does better.
+fn references(page: &mut Page, records: &[RunRecord]) {
+    let with: Vec<_> = ok(records).filter(|r| !r.references.is_empty()).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Per test view: method and trivial references");
+    let described: BTreeMap<&str, &str> =
+        with.iter().flat_map(|r| r.references.iter().map(|(k, v)| (k.as_str(), v.description.as_str()))).collect();
+    for (name, description) in described {
+        page.para(&format!("{name}: {description}."));
+    }
+    page.para("Red: the method does no better than a reference on that view.");
+    let shown: [(&str, bool, fn(&ViewMetrics) -> Option<f64>); 3] =
+        [("psnr", true, |v| v.psnr), ("ssim", true, |v| v.ssim), ("lpips", false, |v| v.lpips)];
+    for r in with {
+        page.h3(&r.id);
+        let mut head = vec!["view".to_string()];
+        for (m, _, _) in shown {
+            head.push(m.to_string());
+            head.extend(r.references.keys().map(|name| format!("{m} {name}")));
+        }
+        let body = r
+            .views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut row = vec![esc(&v.view)];
+                for (_, higher_better, get) in shown {
+                    let refs: Vec<Option<f64>> =
+                        r.references.values().map(|rf| rf.views.get(i).and_then(get)).collect();
+                    let beaten = get(v)
+                        .is_some_and(|x| refs.iter().flatten().any(|&y| if higher_better { y >= x } else { y <= x }));
+                    let cell = get(v).map_or("–".to_string(), fmt);
+                    row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
+                    row.extend(refs.iter().map(|y| y.map_or("–".to_string(), fmt)));
+                }
+                row
+            })
+            .collect::<Vec<_>>();
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        page.table(&head, &body, "references");
     }
 }
 

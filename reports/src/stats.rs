@@ -59,7 +59,7 @@ impl MeanStd {
     }
 }
 
-fn fmt(x: f64) -> String {
+pub fn fmt(x: f64) -> String {
     if x.abs() >= 100.0 {
         format!("{x:.1}")
     } else if x.abs() >= 1.0 {

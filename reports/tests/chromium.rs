@@ -3,7 +3,7 @@
 //! `cargo xtask test`); without it the test fails and says so.
 
 use splatbench_reports::render_report;
-use splatbench_types::{Backend, RunRecord, RunSpec, RunStatus, Timing};
+use splatbench_types::{Backend, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,6 +26,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         views: vec![],
         aggregate: BTreeMap::from([("psnr".into(), psnr), ("ssim".into(), 0.8 + psnr / 1000.0)]),
         initial: BTreeMap::new(),
+        references: BTreeMap::new(),
         timing: Timing {
             train_s: 1.5,
             steps: 100,
@@ -133,4 +134,24 @@ fn ablation_highlights_consistent_improvement() {
         !html.contains("src=\"http") && !html.contains("href=\"http"),
         "the report must not load anything from the network"
     );
+}
+
+#[test]
+fn reference_table_marks_the_views_a_reference_wins() {
+    let vm = |view: &str, psnr: f64| ViewMetrics { view: view.into(), psnr: Some(psnr), ..Default::default() };
+    let mut r = record("m", "baseline", 0, 20.0, RunStatus::Ok);
+    r.views = vec![vm("front", 25.0), vm("side", 8.5)];
+    r.references.insert(
+        "mean_colour".into(),
+        Reference {
+            description: "flat".into(),
+            views: vec![vm("front", 9.0), vm("side", 9.25)],
+            aggregate: BTreeMap::new(),
+        },
+    );
+    let html = render_report("t", &[r], std::path::Path::new("."));
+    assert!(html.contains("<table class=\"references\""), "{html}");
+    assert!(html.contains("<td>front</td><td>25.000</td><td>9.000</td>"), "{html}");
+    assert!(html.contains("<td>side</td><td><span class=\"worse\">8.500</span></td><td>9.250</td>"), "{html}");
+    assert!(html.contains("mean_colour: flat."), "{html}");
 }

@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
+use harness::bench::reference::mean_colour_image;
 use harness::loaders::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
 use harness::metrics::{psnr, ssim};
 use splatbench_head::yaw_pitch::{intrinsics_tensor, viewmat_f64, viewmat_tensor};
 use splatbench_head::{HeadConfig, HeadReconstructor, YawPitch, YawPitchRig};
 use splatbench_render::op::default_device;
-use splatbench_types::{Backend, Image, Reconstruction, Reconstructor, RunContext, Scene};
+use splatbench_types::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
 
 fn by_name<'a>(cams: &'a [YawPitchCamera], name: &str) -> &'a YawPitchCamera {
     cams.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no yaw/pitch camera for view {name}"))
@@ -81,21 +82,6 @@ fn yaw_pitch_model_reproduces_head_james_transforms() {
     assert_eq!(checked, 13);
 }
 
-fn mean_colour_image(scene: &Scene, w: u32, h: u32) -> Image {
-    let mut acc = [0.0f64; 3];
-    let mut n = 0.0;
-    for v in scene.split("train") {
-        let rgb = v.image.to_rgb_over(scene.background);
-        for p in rgb.data.chunks(3) {
-            for c in 0..3 {
-                acc[c] += p[c] as f64;
-            }
-            n += 1.0;
-        }
-    }
-    Image::from_fn(w, h, 3, |_, _, c| (acc[c as usize] / n) as f32)
-}
-
 fn head_toy(dir: &Path) -> (Scene, Vec<YawPitchCamera>) {
     splatbench_datasets::generate(dir, Some("head_toy")).unwrap();
     let root = dir.join("head_toy");
@@ -134,7 +120,7 @@ fn head_toy_fit_beats_its_start_and_a_mean_colour_image() {
     let mut m = HeadReconstructor::new(cfg.clone()).with_dataset_rig(rig);
     let report = m.train(std::slice::from_ref(&scene), &mut ctx).unwrap();
     let after = eval(m.reconstruct(&[], &mut ctx).unwrap().as_ref(), &scene, size);
-    let mean_img = mean_colour_image(&scene, size, size);
+    let mean_img = mean_colour_image(scene.split("train"), size, size);
     let out = m.outcome().unwrap();
     eprintln!("stats {:?}\npoints {:?}", report.stats, out.point_history);
     for ((name, p0, s0), (_, p1, s1)) in before.iter().zip(&after) {

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod data;
 pub mod orchestrate;
+pub mod reference;
 pub mod registry;
 pub mod run_one;
 pub mod store;

@@ -2,11 +2,13 @@
 //!
 //! Progress goes to stdout as `PROGRESS <step> <total> <loss>` lines the orchestrator turns into a bar.
 
+use super::reference::{MEAN_COLOUR, MEAN_COLOUR_DESCRIPTION, filled, mean_colour};
 use super::{data, registry, store::Store};
 use crate::imageio::write_png;
 use crate::metrics::{self, Lpips, Net};
 use splatbench_types::{
-    Error, Image, ImageTriple, Progress, Result, RunContext, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics,
+    Error, Image, ImageTriple, Progress, Reference, Result, RunContext, RunRecord, RunSpec, RunStatus, Timing,
+    ViewMetrics,
 };
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -39,6 +41,7 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
         views: vec![],
         aggregate: BTreeMap::new(),
         initial: BTreeMap::new(),
+        references: BTreeMap::new(),
         timing: Timing::default(),
         loss_curve: vec![],
         stats: BTreeMap::new(),
@@ -78,9 +81,12 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     let lpips = Lpips::new(Net::Alex).ok();
     let mut render_s = 0.0;
     let mut rendered = 0usize;
+    let mut reference =
+        Reference { description: MEAN_COLOUR_DESCRIPTION.into(), views: vec![], aggregate: BTreeMap::new() };
     for scene in scenes.iter().filter(|s| !s.split("test").is_empty()) {
         let inputs = if scene.split("train").is_empty() { scene.split("test") } else { scene.split("train") };
         let recon = method.reconstruct(inputs, &mut ctx)?;
+        let colour = mean_colour(inputs);
         for (k, view) in scene.split("test").iter().enumerate() {
             let t = Instant::now();
             let pred = recon.render(&view.camera)?;
@@ -89,6 +95,8 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
             let gt = view.image.to_rgb_over(scene.background);
             let name = if scenes.len() > 1 { format!("{}/{}", scene.name, view.name) } else { view.name.clone() };
             rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), lpips.as_ref())?);
+            let flat = filled(colour, gt.width, gt.height);
+            reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), lpips.as_ref())?);
             if rec.images.len() < IMAGES_PER_RUN && k % 3 == 0 {
                 rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
             }
@@ -103,6 +111,8 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
         return Err(Error::input(&spec.dataset, "the dataset has no test views to score"));
     }
     rec.aggregate = aggregate(&rec.views);
+    reference.aggregate = aggregate(&reference.views);
+    rec.references.insert(MEAN_COLOUR.into(), reference);
     rec.stats.extend(report.stats.clone());
     if lpips.is_none() {
         rec.conventions.insert("lpips".into(), "not computed: onnxruntime or the LPIPS model is missing".into());

@@ -39,6 +39,18 @@ pub struct ViewMetrics {
     pub notes: String,
 }
 
+/// A trivial prediction (no method behind it) scored with the same metrics on the same test views as the method:
+/// the bar a run's numbers must clear to mean anything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    /// What the prediction is, in words.
+    pub description: String,
+    /// One per test view, in the order of [`RunRecord::views`].
+    pub views: Vec<ViewMetrics>,
+    /// Mean over test views, keyed like [`RunRecord::aggregate`].
+    pub aggregate: BTreeMap<String, f64>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
     pub train_s: f64,
@@ -84,6 +96,9 @@ pub struct RunRecord {
     /// The same metrics of the initial state (before training), where the method has one.
     #[serde(default)]
     pub initial: BTreeMap<String, f64>,
+    /// Trivial references by name (`"mean_colour"`), scored beside the method on every test view.
+    #[serde(default)]
+    pub references: BTreeMap<String, Reference>,
     #[serde(default)]
     pub timing: Timing,
     #[serde(default)]
