@@ -4,27 +4,12 @@
 //! Metrics are rounded for the snapshot (PSNR 0.01 dB, SSIM and LPIPS 1e-4): CPU runs are deterministic for a fixed
 //! seed, the rounding only keeps the snapshot readable. Review changes with `cargo insta review`.
 
-use splatbench_types::{RunRecord, RunStatus};
+mod common;
+
+use common::{records, splatbench};
+use splatbench_types::RunStatus;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn splatbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_splatbench"))
-}
-
-fn records(dir: &Path) -> Vec<RunRecord> {
-    let mut out: Vec<RunRecord> = std::fs::read_dir(dir.join("runs"))
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
-}
 
 /// A small suite: 3 short roigs runs on the generated roi_toy scene.
 fn tiny_suite(dir: &Path) -> PathBuf {
@@ -149,6 +134,7 @@ fn unknown_suite_and_backend_exit_2_with_one_line() {
         vec!["bench", "--suite", "/nonexistent/suite.toml"],
         vec!["bench", "--backend", "cuda"],
         vec!["bench", "--method", "nosuch"],
+        vec!["bench", "--device", "tpu:0"],
     ] {
         let out = splatbench().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -15,6 +15,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         variant: variant.into(),
         dataset: "gen:toy".into(),
         backend: Backend::Ndarray,
+        device: None,
         seed,
         config: serde_json::json!({}),
     };

@@ -6,6 +6,7 @@
 //! - `cargo xtask bench [ARGS]`: builds the `splatbench` binary in release and runs `splatbench bench ARGS`.
 //! - `cargo xtask report --merge DIR...`: joins shard results into one report.
 
+mod libtorch;
 mod setup;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,9 @@ enum Task {
     Setup(setup::Args),
     /// Setup, then run every test of the workspace.
     Test {
+        /// Skip the libtorch part (torch install, `--features tch` build and tests, tch smoke bench).
+        #[arg(long)]
+        no_tch: bool,
         /// Extra arguments for `cargo test` (after `--`, e.g. a test name filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -45,7 +49,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Setup(args) => setup::run(&args).map(|_| ()),
-        Task::Test { cargo_args } => test(cargo_args),
+        Task::Test { no_tch, cargo_args } => test(no_tch, cargo_args),
         Task::Bench { args } => splatbench("bench", args),
         Task::Report { args } => splatbench("report", args),
     };
@@ -81,7 +85,10 @@ pub fn workspace_root() -> PathBuf {
         d.join("xtask").join("Cargo.toml").is_file()
             && std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
     };
-    std::env::current_dir().ok().and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(|d| d.to_path_buf())).unwrap_or(built_from)
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.ancestors().find(|d| is_root(d)).map(|d| d.to_path_buf()))
+        .unwrap_or(built_from)
 }
 
 /// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.
@@ -105,12 +112,34 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
     }
 }
 
-fn test(cargo_args: Vec<String>) -> Result<(), TaskError> {
-    let env = setup::run(&setup::Args { backend: vec![], chromium: true })?;
+/// The whole suite on the default (ndarray) build, then the libtorch backend: the backend-generic op tests and the
+/// tch-vs-ndarray method runs built with `--features tch`, and the smoke bench on `--backend tch`. The tch part
+/// shares the release build in `<target>/tch` with `cargo xtask bench --backend tch`; `--no-tch` skips it.
+fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
+    let backend = if no_tch { vec![] } else { vec!["tch".to_string()] };
+    let env = setup::run(&setup::Args { backend, chromium: true })?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace", "--no-fail-fast"]).args(&cargo_args).envs(env.vars());
     println!("xtask: running cargo test --workspace {}", cargo_args.join(" "));
-    status(cmd, "cargo test")
+    let default_suite = status(cmd, "cargo test");
+    if no_tch {
+        return default_suite;
+    }
+    let tch_target = target_dir().join("tch");
+    for (package, test) in [("splatbench-render", "op"), ("splatbench-harness", "backend_tch")] {
+        let mut cmd = cargo();
+        cmd.args(["test", "--release", "--features", "tch", "-p", package, "--test", test])
+            .env("CARGO_TARGET_DIR", &tch_target)
+            .envs(env.vars());
+        println!("xtask: running cargo test --release --features tch -p {package} --test {test}");
+        status(cmd, &format!("cargo test --features tch ({package} {test})"))?;
+    }
+    let out = tch_target.join("smoke-bench");
+    let _ = std::fs::remove_dir_all(&out);
+    println!("xtask: smoke bench on --backend tch into {}", out.display());
+    let args = ["--suite", "smoke", "--backend", "tch", "--out"].map(String::from).into_iter();
+    splatbench("bench", args.chain([out.display().to_string()]).collect())?;
+    default_suite
 }
 
 /// Features of the release build follow the requested backend, so the default build stays lean.
@@ -139,18 +168,21 @@ fn backend_features(args: &[String]) -> Vec<&'static str> {
 fn splatbench(sub: &str, args: Vec<String>) -> Result<(), TaskError> {
     let features = backend_features(&args);
     let env = setup::run(&setup::Args { backend: features.iter().map(|s| s.to_string()).collect(), chromium: false })?;
+    // A target dir per feature set: the backends change burn's features and so every crate above it, and sharing
+    // one dir would rebuild them at each switch and leave `release/splatbench` from whichever build ran last.
+    let target = if features.is_empty() { target_dir() } else { target_dir().join(features.join("-")) };
     let mut build = cargo();
     build.args(["build", "--release", "--quiet", "-p", "splatbench-harness", "--bin", "splatbench"]);
     if !features.is_empty() {
         build.arg("--features").arg(features.join(","));
     }
-    build.envs(env.vars());
+    build.env("CARGO_TARGET_DIR", &target).envs(env.vars());
     println!(
         "xtask: building splatbench (release{})",
         if features.is_empty() { String::new() } else { format!(", features {}", features.join(",")) }
     );
     status(build, "cargo build --release")?;
-    let mut run = Command::new(target_dir().join("release/splatbench"));
+    let mut run = Command::new(target.join("release/splatbench"));
     run.arg(sub).args(&args).envs(env.vars());
     status(run, &format!("splatbench {sub}"))
 }

@@ -20,11 +20,14 @@ pub struct Args {
 /// Environment the project's binaries and tests need, as found or installed by setup.
 pub struct RuntimeEnv {
     pub ort_dylib: PathBuf,
+    pub libtorch: Option<crate::libtorch::Libtorch>,
 }
 
 impl RuntimeEnv {
     pub fn vars(&self) -> Vec<(String, String)> {
-        vec![("ORT_DYLIB_PATH".into(), self.ort_dylib.display().to_string())]
+        let mut v = vec![("ORT_DYLIB_PATH".into(), self.ort_dylib.display().to_string())];
+        v.extend(self.libtorch.iter().flat_map(|l| l.vars()));
+        v
     }
 }
 
@@ -49,9 +52,11 @@ pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
         }
     };
     println!("setup: onnxruntime {ONNXRUNTIME_VERSION} at {}", ort_dylib.display());
+    let mut libtorch = None;
     for b in &args.backend {
         match b.as_str() {
-            "tch" => return Err(fail("--backend tch: the libtorch backend is not implemented yet (issue #13)")),
+            "tch" => libtorch = Some(crate::libtorch::ensure(&venv, &python)?),
+            "ndarray" => {}
             "wgpu" => println!(
                 "setup: wgpu needs a Vulkan driver (Debian: apt-get install -y mesa-vulkan-drivers libvulkan1)"
             ),
@@ -63,15 +68,15 @@ pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
         run_cmd(Command::new("apt-get").args(["update", "-qq"]), "apt-get update")?;
         run_cmd(Command::new("apt-get").args(["install", "-y", "-qq", "chromium"]), "apt-get install chromium")?;
     }
-    Ok(RuntimeEnv { ort_dylib })
+    Ok(RuntimeEnv { ort_dylib, libtorch })
 }
 
-fn run_cmd(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
+pub(crate) fn run_cmd(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
     let st = cmd.status().map_err(|e| fail(format!("cannot start {what}: {e}")))?;
     if st.success() { Ok(()) } else { Err(fail(format!("{what} failed ({st})"))) }
 }
 
-fn pip_version(python: &Path, package: &str) -> Option<String> {
+pub(crate) fn pip_version(python: &Path, package: &str) -> Option<String> {
     let out = Command::new(python).args(["-m", "pip", "show", "--disable-pip-version-check", package]).output().ok()?;
     String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("Version: ").map(str::to_string))
 }

@@ -64,6 +64,7 @@ pub fn run_and_store(spec: &RunSpec, store: &Store) -> Result<()> {
 fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     let mut rec = empty_record(spec, RunStatus::Ok, String::new());
     let mut ctx = RunContext::new(spec.backend, spec.seed);
+    ctx.device_index = spec.device;
     ctx.progress = Box::new(StdoutProgress { total: 0 });
     let work = store.dir.join("artifacts").join(&rec.id);
     std::fs::create_dir_all(&work).map_err(|e| Error::input(&work, e.to_string()))?;

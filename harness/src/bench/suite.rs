@@ -97,6 +97,7 @@ impl Suite {
                             variant: variant.clone(),
                             dataset: e.dataset.clone(),
                             backend,
+                            device: None,
                             seed,
                             config: config.clone(),
                         });

@@ -13,6 +13,10 @@ pub struct Args {
     /// Backends, comma-separated: ndarray, wgpu, tch, or all. Default: the suite's list.
     #[arg(long, value_delimiter = ',')]
     pub backend: Vec<String>,
+    /// Device of the GPU-capable backends (tch, wgpu): `cpu` (default; wgpu: its default adapter) or `cuda:N`
+    /// (tch: CUDA device N; wgpu: the N-th discrete GPU). ndarray always runs on the CPU.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
     /// Only these methods (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub method: Vec<String>,
@@ -53,6 +57,15 @@ pub struct ReportArgs {
     pub out: PathBuf,
 }
 
+fn parse_device(s: &str) -> Result<Option<usize>> {
+    if s == "cpu" {
+        return Ok(None);
+    }
+    let index = s.strip_prefix("cuda:").or_else(|| s.strip_prefix("gpu:"));
+    let index = index.and_then(|i| i.parse().ok());
+    index.map(Some).ok_or_else(|| Error::input("--device", format!("'{s}' is not cpu or cuda:N")))
+}
+
 fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
     if names.is_empty() {
         return Ok(None);
@@ -83,6 +96,10 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
         specs.retain(|s| args.method.contains(&s.method));
+    }
+    let device = parse_device(&args.device)?;
+    for s in specs.iter_mut().filter(|s| s.backend != Backend::Ndarray) {
+        s.device = device;
     }
     let specs = suite::shard(specs, args.shard);
     let dir = args.out.clone().unwrap_or_else(|| {

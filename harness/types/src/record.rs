@@ -13,6 +13,9 @@ pub struct RunSpec {
     /// Dataset reference as written in the suite (`gen:head_toy`, `shared:datasets/head_james`, or a path).
     pub dataset: String,
     pub backend: Backend,
+    /// GPU index for wgpu/tch (`--device cuda:N`); `None` is the backend's default device (CPU for tch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<usize>,
     pub seed: u64,
     /// Method configuration after the variant's deltas were applied.
     pub config: serde_json::Value,
@@ -22,7 +25,8 @@ impl RunSpec {
     /// Stable identifier, also the record's file name: no two cells share it.
     pub fn id(&self) -> String {
         let ds = self.dataset.replace(['/', ':', '\\'], "_");
-        format!("{}__{}__{}__{}__s{}", self.method, self.variant, ds, self.backend.name(), self.seed)
+        let dev = self.device.map(|i| format!("-gpu{i}")).unwrap_or_default();
+        format!("{}__{}__{}__{}{dev}__s{}", self.method, self.variant, ds, self.backend.name(), self.seed)
     }
 }
 

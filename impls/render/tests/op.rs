@@ -1,5 +1,5 @@
-//! The burn op against the host rasterizer it wraps: same forward bits, same gradients for every input, only the
-//! tracked inputs get gradients, and an optimiser can use it.
+//! The burn op against the host rasterizer it wraps, on every backend compiled in: same forward bits, same gradients
+//! for every input, only the tracked inputs get gradients, and an optimiser can use it.
 
 use burn::optim::{AdamConfig, Optimizer};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -44,8 +44,13 @@ fn camera() -> Camera {
     }
 }
 
-fn device() -> Device {
-    default_device(Backend::Ndarray, None).unwrap()
+/// Every backend compiled into this build (ndarray always; tch and wgpu with their features): the whole file runs
+/// on each, as burn runs one test suite on every backend.
+fn devices() -> Vec<Device> {
+    let all = [Backend::Ndarray, Backend::Tch, Backend::Wgpu];
+    let devs: Vec<Device> = all.into_iter().filter_map(|b| default_device(b, None).ok()).collect();
+    assert_eq!(devs.len(), 1 + usize::from(cfg!(feature = "tch")) + usize::from(cfg!(feature = "wgpu")));
+    devs
 }
 
 fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -63,7 +68,9 @@ fn forward_equals_cpu_forward_bit_for_bit() {
     let (want, state) = cpu::forward(&g, &RasterCamera::from(&cam), bg);
     assert!(state.radii.iter().filter(|&&r| r > 0).count() > 30, "the scene is mostly visible");
     #[allow(deprecated)]
-    for dev in [device(), Device::ndarray()] {
+    #[allow(deprecated)]
+    let untracked = [Device::ndarray()];
+    for dev in devices().into_iter().chain(untracked) {
         let out = render(&GaussianTensors::from_cloud(&g, &dev), &CameraTensors::from_camera(&cam, &dev), bg, None);
         assert_eq!(out.color.dims(), [28, 40, 3]);
         assert_eq!(out.alpha.dims(), [28, 40]);
@@ -78,10 +85,12 @@ fn forward_equals_cpu_forward_bit_for_bit() {
 #[test]
 fn tensors_round_trip_through_the_host_cloud() {
     let g = cloud(9, 2);
-    let t = GaussianTensors::from_cloud(&g, &device());
-    assert_eq!(t.len(), 9);
-    assert_eq!(t.sh.dims(), [9, 9, 3]);
-    assert_eq!(t.to_cloud(), g);
+    for dev in devices() {
+        let t = GaussianTensors::from_cloud(&g, &dev);
+        assert_eq!(t.len(), 9);
+        assert_eq!(t.sh.dims(), [9, 9, 3]);
+        assert_eq!(t.to_cloud(), g);
+    }
 }
 
 /// Random upstream gradients, the loss Σ color·W + Σ alpha·U + Σ depth·V, and the host backward for the same.
@@ -111,123 +120,127 @@ impl Upstream {
 fn gradients_equal_cpu_backward_for_every_input() {
     let (g, cam) = (cloud(50, 3), camera());
     let bg = [0.3, 0.1, 0.6];
-    let dev = device();
-    let t = GaussianTensors::from_cloud(&g, &dev);
-    let t = GaussianTensors {
-        means: t.means.require_grad(),
-        log_scales: t.log_scales.require_grad(),
-        quats: t.quats.require_grad(),
-        opacity_logits: t.opacity_logits.require_grad(),
-        sh: t.sh.require_grad(),
-    };
-    let c = CameraTensors::from_camera(&cam, &dev);
-    let c = CameraTensors { viewmat: c.viewmat.require_grad(), intrinsics: c.intrinsics.require_grad(), ..c };
-    let probe = Tensor::<2>::zeros([50, 2], &dev).require_grad();
+    for dev in devices() {
+        let t = GaussianTensors::from_cloud(&g, &dev);
+        let t = GaussianTensors {
+            means: t.means.require_grad(),
+            log_scales: t.log_scales.require_grad(),
+            quats: t.quats.require_grad(),
+            opacity_logits: t.opacity_logits.require_grad(),
+            sh: t.sh.require_grad(),
+        };
+        let c = CameraTensors::from_camera(&cam, &dev);
+        let c = CameraTensors { viewmat: c.viewmat.require_grad(), intrinsics: c.intrinsics.require_grad(), ..c };
+        let probe = Tensor::<2>::zeros([50, 2], &dev).require_grad();
 
-    let up = Upstream::new(28, 40, 4);
-    let out = render(&t, &c, bg, Some(&probe));
-    let grads = up.loss(&out, &dev).backward();
+        let up = Upstream::new(28, 40, 4);
+        let out = render(&t, &c, bg, Some(&probe));
+        let grads = up.loss(&out, &dev).backward();
 
-    let rc = RasterCamera::from(&cam);
-    let (_, state) = cpu::forward(&g, &rc, bg);
-    let want = cpu::backward(&g, &rc, bg, &state, &up.w, &up.u, &up.v);
-    let got = |x: Option<Tensor<2>>| bits(&to_vec(x.expect("gradient present")));
-    assert_eq!(got(t.means.grad(&grads)), bits(want.means.as_flattened()), "means");
-    assert_eq!(got(t.log_scales.grad(&grads)), bits(want.log_scales.as_flattened()), "log_scales");
-    assert_eq!(got(t.quats.grad(&grads)), bits(want.quats.as_flattened()), "quats");
-    assert_eq!(bits(&to_vec(t.opacity_logits.grad(&grads).unwrap())), bits(&want.opacity_logits), "opacity");
-    assert_eq!(bits(&to_vec(t.sh.grad(&grads).unwrap())), bits(&want.sh), "sh");
-    assert_eq!(got(c.viewmat.grad(&grads)), bits(want.viewmat.as_flattened()), "viewmat");
-    assert_eq!(bits(&to_vec(c.intrinsics.grad(&grads).unwrap())), bits(&want.intrinsics), "intrinsics");
-    assert_eq!(got(probe.grad(&grads)), bits(want.means2d.as_flattened()), "means2d probe");
-    // The comparison is not vacuous: every input has a non-zero gradient.
-    for (name, v) in
-        [("means", want.means.as_flattened()), ("sh", &want.sh[..]), ("viewmat", want.viewmat.as_flattened())]
-    {
-        assert!(v.iter().any(|&x| x != 0.0), "{name} gradient is all zero");
+        let rc = RasterCamera::from(&cam);
+        let (_, state) = cpu::forward(&g, &rc, bg);
+        let want = cpu::backward(&g, &rc, bg, &state, &up.w, &up.u, &up.v);
+        let got = |x: Option<Tensor<2>>| bits(&to_vec(x.expect("gradient present")));
+        assert_eq!(got(t.means.grad(&grads)), bits(want.means.as_flattened()), "means");
+        assert_eq!(got(t.log_scales.grad(&grads)), bits(want.log_scales.as_flattened()), "log_scales");
+        assert_eq!(got(t.quats.grad(&grads)), bits(want.quats.as_flattened()), "quats");
+        assert_eq!(bits(&to_vec(t.opacity_logits.grad(&grads).unwrap())), bits(&want.opacity_logits), "opacity");
+        assert_eq!(bits(&to_vec(t.sh.grad(&grads).unwrap())), bits(&want.sh), "sh");
+        assert_eq!(got(c.viewmat.grad(&grads)), bits(want.viewmat.as_flattened()), "viewmat");
+        assert_eq!(bits(&to_vec(c.intrinsics.grad(&grads).unwrap())), bits(&want.intrinsics), "intrinsics");
+        assert_eq!(got(probe.grad(&grads)), bits(want.means2d.as_flattened()), "means2d probe");
+        // The comparison is not vacuous: every input has a non-zero gradient.
+        for (name, v) in
+            [("means", want.means.as_flattened()), ("sh", &want.sh[..]), ("viewmat", want.viewmat.as_flattened())]
+        {
+            assert!(v.iter().any(|&x| x != 0.0), "{name} gradient is all zero");
+        }
+        assert!(want.intrinsics.iter().all(|&x| x != 0.0));
     }
-    assert!(want.intrinsics.iter().all(|&x| x != 0.0));
 }
 
 #[test]
 fn only_tracked_inputs_get_gradients() {
     let (g, cam) = (cloud(20, 5), camera());
-    let dev = device();
-    let t = GaussianTensors::from_cloud(&g, &dev);
-    let t = GaussianTensors { sh: t.sh.require_grad(), ..t };
-    let c = CameraTensors::from_camera(&cam, &dev);
-    let c = CameraTensors { intrinsics: c.intrinsics.require_grad(), ..c };
+    for dev in devices() {
+        let t = GaussianTensors::from_cloud(&g, &dev);
+        let t = GaussianTensors { sh: t.sh.require_grad(), ..t };
+        let c = CameraTensors::from_camera(&cam, &dev);
+        let c = CameraTensors { intrinsics: c.intrinsics.require_grad(), ..c };
 
-    let up = Upstream::new(28, 40, 6);
-    let out = render(&t, &c, [0.0; 3], None);
-    let grads = up.loss(&out, &dev).backward();
+        let up = Upstream::new(28, 40, 6);
+        let out = render(&t, &c, [0.0; 3], None);
+        let grads = up.loss(&out, &dev).backward();
 
-    let rc = RasterCamera::from(&cam);
-    let (_, state) = cpu::forward(&g, &rc, [0.0; 3]);
-    let want = cpu::backward(&g, &rc, [0.0; 3], &state, &up.w, &up.u, &up.v);
-    assert_eq!(bits(&to_vec(t.sh.grad(&grads).unwrap())), bits(&want.sh));
-    assert_eq!(bits(&to_vec(c.intrinsics.grad(&grads).unwrap())), bits(&want.intrinsics));
-    assert!(t.means.grad(&grads).is_none());
-    assert!(t.quats.grad(&grads).is_none());
-    assert!(t.opacity_logits.grad(&grads).is_none());
-    assert!(c.viewmat.grad(&grads).is_none());
+        let rc = RasterCamera::from(&cam);
+        let (_, state) = cpu::forward(&g, &rc, [0.0; 3]);
+        let want = cpu::backward(&g, &rc, [0.0; 3], &state, &up.w, &up.u, &up.v);
+        assert_eq!(bits(&to_vec(t.sh.grad(&grads).unwrap())), bits(&want.sh));
+        assert_eq!(bits(&to_vec(c.intrinsics.grad(&grads).unwrap())), bits(&want.intrinsics));
+        assert!(t.means.grad(&grads).is_none());
+        assert!(t.quats.grad(&grads).is_none());
+        assert!(t.opacity_logits.grad(&grads).is_none());
+        assert!(c.viewmat.grad(&grads).is_none());
+    }
 }
 
 #[test]
 fn colour_only_loss_matches_zero_alpha_and_depth_upstream() {
     // Only `color` enters the loss: the slices of alpha and depth contribute zero upstream gradient.
     let (g, cam) = (cloud(20, 7), camera());
-    let dev = device();
-    let t = GaussianTensors::from_cloud(&g, &dev);
-    let t = GaussianTensors { opacity_logits: t.opacity_logits.require_grad(), ..t };
-    let out = render(&t, &CameraTensors::from_camera(&cam, &dev), [1.0; 3], None);
-    let grads = out.color.sum().backward();
+    for dev in devices() {
+        let t = GaussianTensors::from_cloud(&g, &dev);
+        let t = GaussianTensors { opacity_logits: t.opacity_logits.require_grad(), ..t };
+        let out = render(&t, &CameraTensors::from_camera(&cam, &dev), [1.0; 3], None);
+        let grads = out.color.sum().backward();
 
-    let rc = RasterCamera::from(&cam);
-    let (_, state) = cpu::forward(&g, &rc, [1.0; 3]);
-    let px = 28 * 40;
-    let want = cpu::backward(&g, &rc, [1.0; 3], &state, &vec![1.0; px * 3], &vec![0.0; px], &vec![0.0; px]);
-    assert_eq!(bits(&to_vec(t.opacity_logits.grad(&grads).unwrap())), bits(&want.opacity_logits));
+        let rc = RasterCamera::from(&cam);
+        let (_, state) = cpu::forward(&g, &rc, [1.0; 3]);
+        let px = 28 * 40;
+        let want = cpu::backward(&g, &rc, [1.0; 3], &state, &vec![1.0; px * 3], &vec![0.0; px], &vec![0.0; px]);
+        assert_eq!(bits(&to_vec(t.opacity_logits.grad(&grads).unwrap())), bits(&want.opacity_logits));
+    }
 }
 
 #[test]
 fn adam_on_colours_reduces_the_loss() {
     let cam = camera();
-    let dev = device();
-    let target_cloud = cloud(12, 8);
-    let target = render(
-        &GaussianTensors::from_cloud(&target_cloud, &dev),
-        &CameraTensors::from_camera(&cam, &dev),
-        [0.0; 3],
-        None,
-    )
-    .color
-    .inner();
-    // Same geometry, grey colours.
-    let mut start = target_cloud.clone();
-    start.sh.iter_mut().for_each(|v| *v = 0.0);
-    let t = GaussianTensors::from_cloud(&start, &dev);
-    let (geometry, mut sh) = (GaussianTensors { sh: t.sh.clone(), ..t }, t.sh.require_grad());
-    let c = CameraTensors::from_camera(&cam, &dev);
+    for dev in devices() {
+        let target_cloud = cloud(12, 8);
+        let target = render(
+            &GaussianTensors::from_cloud(&target_cloud, &dev),
+            &CameraTensors::from_camera(&cam, &dev),
+            [0.0; 3],
+            None,
+        )
+        .color
+        .inner();
+        // Same geometry, grey colours.
+        let mut start = target_cloud.clone();
+        start.sh.iter_mut().for_each(|v| *v = 0.0);
+        let t = GaussianTensors::from_cloud(&start, &dev);
+        let (geometry, mut sh) = (GaussianTensors { sh: t.sh.clone(), ..t }, t.sh.require_grad());
+        let c = CameraTensors::from_camera(&cam, &dev);
 
-    let adam = AdamConfig::new().build();
-    let mut state = None;
-    let mut losses = Vec::new();
-    for _ in 0..30 {
-        let g = GaussianTensors { sh: sh.clone(), ..geometry.clone() };
-        let color = render(&g, &c, [0.0; 3], None).color;
-        let diff = color - Tensor::from_inner(target.clone());
-        let loss = (diff.clone() * diff).mean();
-        losses.push(to_vec(loss.clone())[0]);
-        let grads = loss.backward();
-        let grad = sh.grad(&grads).unwrap();
-        let (next, s) = adam.step(0.05, sh.inner(), grad, state);
-        state = s;
-        sh = Tensor::from_inner(next).require_grad();
+        let adam = AdamConfig::new().build();
+        let mut state = None;
+        let mut losses = Vec::new();
+        for _ in 0..30 {
+            let g = GaussianTensors { sh: sh.clone(), ..geometry.clone() };
+            let color = render(&g, &c, [0.0; 3], None).color;
+            let diff = color - Tensor::from_inner(target.clone());
+            let loss = (diff.clone() * diff).mean();
+            losses.push(to_vec(loss.clone())[0]);
+            let grads = loss.backward();
+            let grad = sh.grad(&grads).unwrap();
+            let (next, s) = adam.step(0.05, sh.inner(), grad, state);
+            state = s;
+            sh = Tensor::from_inner(next).require_grad();
+        }
+        let (first, last) = (losses[0], *losses.last().unwrap());
+        assert!(first > 1e-3, "the start differs from the target (loss {first})");
+        assert!(last < 0.2 * first, "Adam reduced the loss from {first} to only {last}");
     }
-    let (first, last) = (losses[0], *losses.last().unwrap());
-    assert!(first > 1e-3, "the start differs from the target (loss {first})");
-    assert!(last < 0.2 * first, "Adam reduced the loss from {first} to only {last}");
 }
 
 #[test]
