@@ -2,7 +2,7 @@
 //!
 //! An existing `LIBTORCH` is used as it is (e.g. a CUDA build on a GPU machine). Otherwise torch is installed into
 //! the workspace venv the lean way — the wheel without its ~3 GB of CUDA dependencies, plus the two small CUDA
-//! runtime wheels that `libtorch_cpu.so` itself links (`libcudart`, `libcupti`) — and `.venv/libtorch` is laid out
+//! runtime wheels that `libtorch_cpu.so` itself links (`libcudart`, `libcupti`) — and `<target>/libtorch` is laid out
 //! as a libtorch directory whose `lib/` links every torch library *except* the CUDA ones. torch-sys links
 //! `libtorch_cuda` whenever it is in that directory, and the binary would then need all of CUDA at run time; without
 //! it the build is CPU-only and runs anywhere. torch-sys 0.22 expects torch 2.7; the C++ API it uses is unchanged in
@@ -69,7 +69,9 @@ pub fn ensure(venv: &Path, python: &Path) -> Result<Libtorch, TaskError> {
         println!("setup: torch installed in {:.0} s", t.elapsed().as_secs_f64());
     }
     let torch = site.join("torch");
-    let dir = venv.join("libtorch");
+    // In the target dir, not the venv: `LIBTORCH` is part of torch-sys's fingerprint, and CI's target dir outlives
+    // its checkouts, so a path that does not move keeps the tch build warm between them.
+    let dir = crate::target_dir().join("libtorch");
     lay_out_cpu_only(&torch, &dir).map_err(|e| fail(format!("cannot lay out {}: {e}", dir.display())))?;
     println!("setup: libtorch {TORCH_VERSION} (CPU-only link set) at {}", dir.display());
     Ok(Libtorch { dir })

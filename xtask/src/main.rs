@@ -92,7 +92,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Where cargo puts builds: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
 }
 
