@@ -49,7 +49,7 @@ fn yaw_pitch_model_reproduces_head_james_transforms() {
             c.distance,
             &device,
         );
-        let got = t.into_data().convert::<f32>().into_vec::<f32>().unwrap();
+        let got = t.into_data().try_into_vec_as::<f32>().unwrap();
         for i in 0..4 {
             for j in 0..4 {
                 assert!((host[i][j] - want[i][j]).abs() < 1e-5, "{}: host viewmat [{i}][{j}]", view.name);
@@ -65,7 +65,7 @@ fn yaw_pitch_model_reproduces_head_james_transforms() {
             1.0,
             &device,
         );
-        let k = k.into_data().convert::<f32>().into_vec::<f32>().unwrap();
+        let k = k.into_data().try_into_vec_as::<f32>().unwrap();
         let want_k = [view.camera.fx, view.camera.fy, view.camera.cx, view.camera.cy];
         for i in 0..4 {
             assert!((k[i] as f64 - want_k[i]).abs() < 1e-3, "{}: intrinsics[{i}] {} vs {}", view.name, k[i], want_k[i]);

@@ -129,8 +129,7 @@ fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
     let status = child.wait().map_err(|e| Error::Other(e.to_string()))?;
     // A crash (panic, OOM kill) leaves no record: write the failure so the bench goes on and does not retry forever.
     if !store.finished(&id) {
-        let tail = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let last = tail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+        let last = crash_reason(&std::fs::read_to_string(&log_path).unwrap_or_default());
         let reason = format!(
             "run process exited with {status}{}",
             if last.is_empty() { String::new() } else { format!(": {last}") }
@@ -138,4 +137,26 @@ fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
         store.write(&run_one::empty_record(spec, RunStatus::Failed, reason))?;
     }
     Ok(())
+}
+
+/// The line of a crashed run's log that says why: a panic's message (the line after `panicked at`; the last lines
+/// are backtrace notes), else the last non-empty line.
+fn crash_reason(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    let panic = lines.iter().rposition(|l| l.contains(" panicked at ")).and_then(|i| lines.get(i + 1));
+    panic.or(lines.last()).map_or_else(String::new, |l| l.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crash_reason;
+
+    #[test]
+    fn crash_reason_is_the_panic_message() {
+        let log = "step 3\n\nthread 'main' (1) panicked at src/x.rs:1:1:\nNo libtorch_cuda found\nstack backtrace:\n\
+                   note: Some details are omitted\n";
+        assert_eq!(crash_reason(log), "No libtorch_cuda found");
+        assert_eq!(crash_reason("loading\nKilled\n\n"), "Killed");
+        assert_eq!(crash_reason(""), "");
+    }
 }

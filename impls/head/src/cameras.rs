@@ -66,7 +66,7 @@ fn column(values: &[f64], device: &Device) -> Tensor<2> {
 }
 
 fn host_column(t: Tensor<2>) -> Vec<f64> {
-    t.into_data().convert::<f32>().into_vec::<f32>().expect("f32 camera tensor").into_iter().map(f64::from).collect()
+    t.into_data().try_into_vec_as::<f32>().expect("f32 camera tensor").into_iter().map(f64::from).collect()
 }
 
 impl LearnableCameras {

@@ -94,10 +94,10 @@ pub fn values_from_cloud(c: &GaussianCloud) -> Result<PointValues, String> {
 
 /// Opacities on the host (for pruning and stats).
 pub fn opacities(p: &PointParams) -> Vec<f32> {
-    sigmoid(p.get("opacity_logits").detach()).into_data().convert::<f32>().into_vec::<f32>().expect("f32 opacities")
+    sigmoid(p.get("opacity_logits").detach()).into_data().try_into_vec_as::<f32>().expect("f32 opacities")
 }
 
 /// Per-point mean scale on the host (clone jitter).
 pub fn mean_scales(p: &PointParams) -> Vec<f32> {
-    p.get("log_scales").detach().exp().mean_dim(1).into_data().convert::<f32>().into_vec::<f32>().expect("f32 scales")
+    p.get("log_scales").detach().exp().mean_dim(1).into_data().try_into_vec_as::<f32>().expect("f32 scales")
 }

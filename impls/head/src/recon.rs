@@ -50,8 +50,7 @@ impl HeadReconstruction {
         camera.require_pinhole("the head method")?;
         let g = GaussianTensors::from_cloud(&self.cloud, &self.device);
         let out = render(&g, &CameraTensors::from_camera(camera, &self.device), self.background, None);
-        let data =
-            out.color.into_data().convert::<f32>().into_vec::<f32>().map_err(|e| Error::Other(format!("{e:?}")))?;
+        let data = out.color.into_data().try_into_vec_as::<f32>().map_err(|e| Error::Other(format!("{e:?}")))?;
         Ok(Image { width: camera.width, height: camera.height, channels: 3, data })
     }
 

@@ -108,7 +108,7 @@ impl ProgressiveStrategy {
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         let idx: Vec<usize> = order.iter().take(k).map(|&(_, i)| i).collect();
         if !idx.is_empty() {
-            let means = params.get("means").detach().into_data().convert::<f32>().into_vec::<f32>().expect("f32 means");
+            let means = params.get("means").detach().into_data().try_into_vec_as::<f32>().expect("f32 means");
             let scales = mean_scales(params);
             let mut moved = Vec::with_capacity(idx.len() * 3);
             for &i in &idx {

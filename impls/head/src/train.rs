@@ -57,14 +57,7 @@ pub fn perturb(rig: &YawPitchRig, noise_deg: f64, fix_first: bool, seed: u64) ->
 
 fn probe_grads(probe: &Tensor<2>, grads: &burn::tensor::Gradients, n: usize) -> Vec<[f32; 2]> {
     match probe.grad(grads) {
-        Some(g) => g
-            .into_data()
-            .convert::<f32>()
-            .into_vec::<f32>()
-            .expect("f32 grads")
-            .chunks(2)
-            .map(|c| [c[0], c[1]])
-            .collect(),
+        Some(g) => g.into_data().try_into_vec_as::<f32>().expect("f32 grads").chunks(2).map(|c| [c[0], c[1]]).collect(),
         None => vec![[0.0; 2]; n],
     }
 }

@@ -179,7 +179,7 @@ mod tests {
                 3.0,
                 &device,
             );
-            let got = t.into_data().convert::<f32>().into_vec::<f32>().unwrap();
+            let got = t.into_data().try_into_vec_as::<f32>().unwrap();
             let want = viewmat_f64(y, p, 3.0);
             for i in 0..16 {
                 assert!((got[i] as f64 - want[i / 4][i % 4]).abs() < 1e-6, "entry {i}");

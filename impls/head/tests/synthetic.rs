@@ -42,8 +42,8 @@ fn rig(angles: &[(f64, f64)]) -> YawPitchRig {
 fn view(cloud: &GaussianCloud, cam: Camera, name: String, device: &Device) -> View {
     let g = GaussianTensors::from_cloud(cloud, device);
     let out = render(&g, &CameraTensors::from_camera(&cam, device), [1.0; 3], None);
-    let data = out.color.into_data().convert::<f32>().into_vec::<f32>().unwrap();
-    let alpha = out.alpha.into_data().convert::<f32>().into_vec::<f32>().unwrap();
+    let data = out.color.into_data().try_into_vec_as::<f32>().unwrap();
+    let alpha = out.alpha.into_data().try_into_vec_as::<f32>().unwrap();
     View {
         name,
         image: Image { width: SIZE, height: SIZE, channels: 3, data },

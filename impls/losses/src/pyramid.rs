@@ -111,7 +111,7 @@ mod tests {
     }
 
     fn to_vec(t: Tensor<3>) -> Vec<f32> {
-        t.into_data().to_vec::<f32>().unwrap()
+        t.into_data().try_to_vec::<f32>().unwrap()
     }
 
     #[test]
@@ -184,7 +184,7 @@ mod tests {
         let loss = pyramid_l1(pred.clone(), target, &dynamic_weights(3, 0.5));
         let grads = loss.backward();
         let g = pred.grad(&grads).expect("pred has a gradient");
-        let g = g.into_data().to_vec::<f32>().unwrap();
+        let g = g.into_data().try_to_vec::<f32>().unwrap();
         assert!(g.iter().any(|v| v.abs() > 0.0) && g.iter().all(|v| v.is_finite()));
     }
 }

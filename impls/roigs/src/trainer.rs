@@ -53,7 +53,7 @@ pub fn image_tensor(img: &Image, device: &Device) -> Tensor<3> {
 /// The rendered colour as an [`Image`], clamped to [0, 1].
 pub fn to_image(color: Tensor<3>) -> Image {
     let [h, w, _] = color.dims();
-    let data = color.into_data().convert::<f32>().to_vec::<f32>().expect("f32 render");
+    let data = color.into_data().try_to_vec_as::<f32>().expect("f32 render");
     Image {
         width: w as u32,
         height: h as u32,
@@ -177,7 +177,7 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         let grads = ctx.time(Phase::Backward, || loss.backward());
         let means2d_grad: Vec<[f32; 2]> = probe
             .grad(&grads)
-            .map(|g| g.into_data().convert::<f32>().to_vec::<f32>().expect("f32 grad"))
+            .map(|g| g.into_data().try_to_vec_as::<f32>().expect("f32 grad"))
             .map(|v| v.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
             .unwrap_or_default();
         ctx.time(Phase::Optimizer, || params.adam_step(&grads));
