@@ -50,8 +50,8 @@ pub fn ensure(venv: &Path, python: &Path) -> Result<Libtorch, TaskError> {
         println!("setup: using LIBTORCH={} as set", dir.display());
         return Ok(Libtorch { dir });
     }
-    let site =
-        site_packages(venv).ok_or_else(|| fail(format!("no site-packages under {}", venv.join("lib").display())))?;
+    let site = crate::setup::site_packages(venv)
+        .ok_or_else(|| fail(format!("no site-packages under {}", venv.join("lib").display())))?;
     if crate::setup::pip_version(python, "torch").as_deref() != Some(TORCH_VERSION) {
         println!(
             "setup: pip install --no-deps torch=={TORCH_VERSION} nvidia-cuda-runtime nvidia-cuda-cupti into {} \
@@ -108,15 +108,4 @@ fn lay_out_cpu_only(torch: &Path, dir: &Path) -> std::io::Result<()> {
         return Err(std::io::Error::other(format!("{} has no libtorch_cpu.so", torch.join("lib").display())));
     }
     Ok(())
-}
-
-fn site_packages(venv: &Path) -> Option<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("site-packages"))
-        .filter(|p| p.is_dir())
-        .collect();
-    found.sort();
-    found.pop()
 }

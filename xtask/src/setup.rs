@@ -82,22 +82,27 @@ pub(crate) fn pip_version(python: &Path, package: &str) -> Option<String> {
 }
 
 fn find_ort(venv: &Path) -> Option<PathBuf> {
-    let lib = std::fs::read_dir(venv.join("lib")).ok()?;
-    for py in lib.flatten() {
-        let capi = py.path().join("site-packages/onnxruntime/capi");
-        if let Ok(entries) = std::fs::read_dir(&capi) {
-            let mut found: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
-                .collect();
-            found.sort();
-            if let Some(p) = found.pop() {
-                return Some(p);
-            }
-        }
-    }
-    None
+    let capi = site_packages(venv)?.join("onnxruntime/capi");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(capi)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// The venv's `lib/python3.*/site-packages` (the newest Python when there are several).
+pub(crate) fn site_packages(venv: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(venv.join("lib"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .filter(|p| p.is_dir())
+        .collect();
+    found.sort();
+    found.pop()
 }
 
 pub fn which(bin: &str) -> Option<PathBuf> {
