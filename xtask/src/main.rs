@@ -125,7 +125,7 @@ fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
     if no_tch {
         return default_suite;
     }
-    let tch_target = target_dir().join("tch");
+    let tch_target = feature_target_dir(&["tch"]);
     for (package, test) in [("splatbench-render", "op"), ("splatbench-harness", "backend_tch")] {
         let mut cmd = cargo();
         cmd.args(["test", "--release", "--features", "tch", "-p", package, "--test", test])
@@ -138,7 +138,7 @@ fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
     let _ = std::fs::remove_dir_all(&out);
     println!("xtask: smoke bench on --backend tch into {}", out.display());
     let args = ["--suite", "smoke", "--backend", "tch", "--out"].map(String::from).into_iter();
-    splatbench("bench", args.chain([out.display().to_string()]).collect())?;
+    splatbench_in(&env, "bench", args.chain([out.display().to_string()]).collect())?;
     default_suite
 }
 
@@ -168,9 +168,19 @@ fn backend_features(args: &[String]) -> Vec<&'static str> {
 fn splatbench(sub: &str, args: Vec<String>) -> Result<(), TaskError> {
     let features = backend_features(&args);
     let env = setup::run(&setup::Args { backend: features.iter().map(|s| s.to_string()).collect(), chromium: false })?;
-    // A target dir per feature set: the backends change burn's features and so every crate above it, and sharing
-    // one dir would rebuild them at each switch and leave `release/splatbench` from whichever build ran last.
-    let target = if features.is_empty() { target_dir() } else { target_dir().join(features.join("-")) };
+    splatbench_in(&env, sub, args)
+}
+
+/// A target dir per feature set: the backends change burn's features and so every crate above it, and sharing one
+/// dir would rebuild them at each switch and leave `release/splatbench` from whichever build ran last.
+fn feature_target_dir(features: &[&str]) -> PathBuf {
+    if features.is_empty() { target_dir() } else { target_dir().join(features.join("-")) }
+}
+
+/// Build `splatbench` in release with the features `args` ask for and run `splatbench SUB ARGS` in `env`.
+fn splatbench_in(env: &setup::RuntimeEnv, sub: &str, args: Vec<String>) -> Result<(), TaskError> {
+    let features = backend_features(&args);
+    let target = feature_target_dir(&features);
     let mut build = cargo();
     build.args(["build", "--release", "--quiet", "-p", "splatbench-harness", "--bin", "splatbench"]);
     if !features.is_empty() {
