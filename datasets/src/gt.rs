@@ -4,8 +4,8 @@
 //! catches pose and pixel-centre convention errors on either side.
 
 use serde::{Deserialize, Serialize};
-use splatbench_types::error::IoContext;
-use splatbench_types::{Error, Result};
+use splatbench_core::error::IoContext;
+use splatbench_core::{Error, Result};
 use std::path::Path;
 
 /// Relative path of the ground-truth file inside a scene directory.

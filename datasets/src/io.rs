@@ -4,8 +4,8 @@
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use sha2::{Digest, Sha256};
-use splatbench_types::error::IoContext;
-use splatbench_types::{Error, Result};
+use splatbench_core::error::IoContext;
+use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! Images come from an independent analytic ray tracer ([`tracer`]: spheres/ellipsoids, boxes, cylinders,
 //! tori, rects; procedural textures; Lambertian lights + ambient; 3×3 fixed jittered supersampling), never
 //! from the project's Gaussian rasterizer, so renders are a ground truth that methods are scored against.
-//! Cameras are built in the project convention ([`splatbench_types::Camera`]: world-to-camera OpenCV, pixel
+//! Cameras are built in the project convention ([`splatbench_core::Camera`]: world-to-camera OpenCV, pixel
 //! (j, i) centred at (j + ½, i + ½)) and converted to each format's own convention when written.
 //! Each scene also gets `gt/ground_truth.json` (surface points, exact depth paths) for cross-checking loaders.
 //!
@@ -24,8 +24,8 @@ pub mod texture;
 pub mod tracer;
 
 use serde::{Deserialize, Serialize};
-use splatbench_types::error::IoContext;
-use splatbench_types::{Error, Result};
+use splatbench_core::error::IoContext;
+use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@ use crate::math::V3;
 use crate::rng::Rng;
 use crate::texture::Rgb;
 use crate::tracer::World;
-use splatbench_types::Camera;
+use splatbench_core::Camera;
 
 pub struct SurfacePoint {
     pub pos: V3,

@@ -13,7 +13,7 @@ use crate::math::V3;
 use crate::shapes::{Hit, Primitive};
 use crate::texture::Rgb;
 use rayon::prelude::*;
-use splatbench_types::Camera;
+use splatbench_core::Camera;
 
 /// Sub-pixel sample offsets: cell centres (k + ½)/3 moved by a fixed jitter of at most ±0.1 px.
 pub const SAMPLES: [[f64; 2]; 9] = [

@@ -1,7 +1,7 @@
 //! Same seed → byte-identical output; the cache is reused when intact and rebuilt when not.
 
+use splatbench_core::Error;
 use splatbench_datasets::{GENERATOR_VERSION, MANIFEST, SCENES, ensure_generated, generate, verify};
-use splatbench_types::Error;
 use std::collections::BTreeMap;
 use std::path::Path;
 

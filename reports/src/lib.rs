@@ -8,7 +8,7 @@ mod stats;
 mod svg;
 
 use html::{Page, esc};
-use splatbench_types::{RunRecord, RunStatus, ViewMetrics};
+use splatbench_core::{RunRecord, RunStatus, ViewMetrics};
 use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
 use std::path::Path;

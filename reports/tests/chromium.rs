@@ -2,8 +2,8 @@
 //! a CI artefact in `target/ci-artifacts/report.png`. Chromium comes from `cargo xtask setup --chromium` (done by
 //! `cargo xtask test`); without it the test fails and says so.
 
+use splatbench_core::{Backend, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use splatbench_reports::render_report;
-use splatbench_types::{Backend, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;

@@ -4,9 +4,9 @@
 //! moves points off their surface. Each check also runs with the principal point moved by half a pixel and
 //! must then fail, which shows the check is sharp enough to see such an error.
 
-use harness::loaders::{load_blender, load_colmap, load_nerfstudio, load_scene, load_srn};
+use splatbench_core::{Camera, Scene, View};
+use splatbench_data::{load_blender, load_colmap, load_nerfstudio, load_scene, load_srn};
 use splatbench_datasets::gt::{GroundTruth, read_ground_truth, read_npy_f32};
-use splatbench_types::{Camera, Scene, View};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -251,7 +251,7 @@ fn head_toy_loads_and_reprojects() {
     assert_consistent("head_toy", &good, &bad, &LIMITS);
 
     // cameras_yaw_pitch.json describes the same cameras as transforms.json.
-    let yp = harness::loaders::load_yaw_pitch_cameras(&dir.join("cameras_yaw_pitch.json")).unwrap();
+    let yp = splatbench_data::load_yaw_pitch_cameras(&dir.join("cameras_yaw_pitch.json")).unwrap();
     assert_eq!(yp.len(), 13);
     for y in &yp {
         let v = scene.splits.values().flatten().find(|v| format!("{}.png", v.name) == y.file).unwrap();
@@ -332,7 +332,7 @@ fn every_scene_is_detected_by_load_scene() {
     }
     let car = std::fs::read_dir(data().join("srn_toy/cars_test")).unwrap().next().unwrap().unwrap().path();
     assert_eq!(load_scene(&car).unwrap().split("test").len(), 24);
-    let paint = harness::imageio::read_image(&data().join("paint_toy/paint.png")).unwrap();
+    let paint = splatbench_data::imageio::read_image(&data().join("paint_toy/paint.png")).unwrap();
     assert_eq!((paint.width, paint.height, paint.channels), (256, 256, 3));
     // Edges and smooth regions: many distinct values, and neighbouring pixels mostly close.
     let distinct: std::collections::BTreeSet<u32> = paint.data.iter().map(|v| (v * 255.0).round() as u32).collect();

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use harness::bench::reference::mean_colour_image;
-use harness::loaders::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
-use harness::metrics::{psnr, ssim};
+use splatbench_core::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
+use splatbench_data::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
 use splatbench_head::yaw_pitch::{intrinsics_tensor, viewmat_f64, viewmat_tensor};
 use splatbench_head::{HeadConfig, HeadReconstructor, YawPitch, YawPitchRig};
+use splatbench_metrics::reference::mean_colour_image;
+use splatbench_metrics::{psnr, ssim};
 use splatbench_render::op::default_device;
-use splatbench_types::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
 
 fn by_name<'a>(cams: &'a [YawPitchCamera], name: &str) -> &'a YawPitchCamera {
     cams.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no yaw/pitch camera for view {name}"))
@@ -34,7 +34,8 @@ fn train_rig(scene: &Scene, cams: &[YawPitchCamera]) -> YawPitchRig {
 
 #[test]
 fn yaw_pitch_model_reproduces_head_james_transforms() {
-    let dir = harness::shared::shared_path("datasets/head_james").expect("shared head_james (set SPLATBENCH_SHARED)");
+    let dir =
+        splatbench_core::paths::shared_path("datasets/head_james").expect("shared head_james (set SPLATBENCH_SHARED)");
     let scene = load_nerfstudio(&dir).unwrap();
     let cams = load_yaw_pitch_cameras(&dir.join("cameras_yaw_pitch.json")).unwrap();
     let device = default_device(Backend::Ndarray, None).unwrap();

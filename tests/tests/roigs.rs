@@ -5,12 +5,12 @@
 //! masks, with Gaussian counts and training time. The sizes are CPU-test sizes (64×48 training images,
 //! [`STEPS`] steps); the numbers test the pipeline, they are not a benchmark.
 
-use harness::loaders::load_colmap;
-use harness::metrics::{psnr, psnr_masked, ssim, ssim_masked};
-use harness::shared::shared_path;
+use splatbench_core::paths::shared_path;
+use splatbench_core::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
+use splatbench_data::load_colmap;
+use splatbench_metrics::{psnr, psnr_masked, ssim, ssim_masked};
 use splatbench_render::ply::read_ply;
 use splatbench_roigs::{RoiGs, RoiGsConfig, Variant};
-use splatbench_types::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
 
 const STEPS: usize = 150;
 

@@ -126,7 +126,7 @@ fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
         return default_suite;
     }
     let tch_target = feature_target_dir(&["tch"]);
-    for (package, test) in [("splatbench-render", "op"), ("splatbench-harness", "backend_tch")] {
+    for (package, test) in [("splatbench-render", "op"), ("splatbench", "backend_tch")] {
         let mut cmd = cargo();
         cmd.args(["test", "--release", "--features", "tch", "-p", package, "--test", test])
             .env("CARGO_TARGET_DIR", &tch_target)
@@ -182,7 +182,7 @@ fn splatbench_in(env: &setup::RuntimeEnv, sub: &str, args: Vec<String>) -> Resul
     let features = backend_features(&args);
     let target = feature_target_dir(&features);
     let mut build = cargo();
-    build.args(["build", "--release", "--quiet", "-p", "splatbench-harness", "--bin", "splatbench"]);
+    build.args(["build", "--release", "--quiet", "-p", "splatbench", "--bin", "splatbench"]);
     if !features.is_empty() {
         build.arg("--features").arg(features.join(","));
     }

@@ -21,8 +21,8 @@ use crate::shapes::{Primitive, Shape};
 use crate::texture::Texture;
 use crate::tracer::World;
 use serde::Serialize;
-use splatbench_types::camera::{OPENGL_TO_OPENCV, matmul4, rigid_inverse};
-use splatbench_types::{Camera, Result};
+use splatbench_core::camera::{OPENGL_TO_OPENCV, matmul4, rigid_inverse};
+use splatbench_core::{Camera, Result};
 
 pub const NAME: &str = "head_toy";
 pub const SIZE: u32 = 128;

@@ -11,7 +11,7 @@ use crate::io::{Sink, npy_f32, png, to_u8};
 use crate::math::V3;
 use crate::points::SurfacePoint;
 use crate::tracer::{Light, Render};
-use splatbench_types::Result;
+use splatbench_core::Result;
 
 pub const WHITE: [f64; 3] = [1.0, 1.0, 1.0];
 

@@ -9,7 +9,7 @@ use crate::io::{Sink, png, to_u8};
 use crate::math::V3;
 use crate::rng::Rng;
 use crate::texture::fractal_noise;
-use splatbench_types::Result;
+use splatbench_core::Result;
 
 pub const NAME: &str = "paint_toy";
 pub const SIZE: u32 = 256;

@@ -28,8 +28,8 @@ use crate::shapes::{Primitive, Shape};
 use crate::texture::Texture;
 use crate::tracer::World;
 use serde::Serialize;
-use splatbench_types::camera::{rigid_inverse, rotmat_to_quat};
-use splatbench_types::{Camera, Result};
+use splatbench_core::camera::{rigid_inverse, rotmat_to_quat};
+use splatbench_core::{Camera, Result};
 use std::fmt::Write;
 
 pub const NAME: &str = "roi_toy";

@@ -22,7 +22,7 @@ use crate::rng::Rng;
 use crate::shapes::{Primitive, Shape};
 use crate::texture::Texture;
 use crate::tracer::World;
-use splatbench_types::{Camera, Result};
+use splatbench_core::{Camera, Result};
 
 pub const NAME: &str = "srn_toy";
 pub const SIZE: u32 = 64;

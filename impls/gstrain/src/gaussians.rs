@@ -12,9 +12,9 @@
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use splatbench_core::{Camera, Error, PointCloud, Result};
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::GaussianTensors;
-use splatbench_types::{Camera, Error, PointCloud, Result};
 
 use crate::knn::mean_sq_dist_knn3;
 use crate::params::PointParams;

@@ -37,7 +37,7 @@
 use burn::tensor::{Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use splatbench_types::camera::quat_to_rotmat;
+use splatbench_core::camera::quat_to_rotmat;
 
 use crate::gaussians::{LOG_SCALES, MEANS, OPACITY_LOGITS, QUATS};
 use crate::params::PointParams;

@@ -2,12 +2,12 @@
 //! shapes and the host round trip.
 
 use burn::tensor::Device;
+use splatbench_core::{Camera, Error, PointCloud};
 use splatbench_gstrain::gaussians::{
     GaussianLrs, LOG_SCALES, OPACITY_LOGITS, QUATS, SH, SH_C0, from_cloud, init_from_points, random_cloud,
     scene_extent, tensors, to_cloud,
 };
 use splatbench_gstrain::knn::mean_sq_dist_knn3;
-use splatbench_types::{Camera, Error, PointCloud};
 
 #[allow(deprecated)] // ndarray is the CPU backend the workspace builds
 fn device() -> Device {

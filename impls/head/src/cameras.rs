@@ -11,9 +11,9 @@
 
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
+use splatbench_core::Camera;
 use splatbench_gstrain::PointParams;
 use splatbench_render::op::CameraTensors;
-use splatbench_types::Camera;
 
 use crate::yaw_pitch::{YawPitch, YawPitchRig, intrinsics_tensor, viewmat_tensor};
 

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use splatbench_core::{Error, Result};
 use splatbench_render::GaussianCloud;
-use splatbench_types::{Error, Result};
 
 use crate::cameras::CamerasFile;
 

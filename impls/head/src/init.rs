@@ -12,7 +12,7 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use splatbench_types::Camera;
+use splatbench_core::Camera;
 
 use crate::views::TrainView;
 

@@ -28,7 +28,7 @@ pub use strategy::ProgressiveStrategy;
 pub use train::{TrainOutcome, train_scene};
 pub use yaw_pitch::{YawPitch, YawPitchRig};
 
-use splatbench_types::{Error, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{Error, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
 
 /// The head method as the harness sees it.
 pub struct HeadReconstructor {

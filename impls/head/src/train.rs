@@ -11,9 +11,9 @@ use std::time::Instant;
 use burn::tensor::{Device, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use splatbench_core::{Error, Phase, Result, RunContext, Scene, TrainReport};
 use splatbench_gstrain::{PointParams, StepInfo, Strategy, cosine_lr};
 use splatbench_render::op::{GaussianTensors, default_device, render};
-use splatbench_types::{Error, Phase, Result, RunContext, Scene, TrainReport};
 
 use crate::cameras::{Bounds, LearnableCameras, mean_angle_error_deg};
 use crate::checkpoint;
@@ -98,7 +98,7 @@ pub fn train_scene(
     let init_rig = perturb(&true_rig, cfg.camera_noise_deg, cfg.fix_first_camera, ctx.seed);
     for (i, v) in train.iter_mut().enumerate() {
         let c = init_rig.camera(i, v.camera.width, v.camera.height);
-        v.camera = splatbench_types::Camera { fy: c.fx * v.camera.fy / v.camera.fx, ..c };
+        v.camera = splatbench_core::Camera { fy: c.fx * v.camera.fy / v.camera.fx, ..c };
     }
     let radius = cfg.object_radius_factor * true_rig.distance / (2.0 * init_rig.focal_norm);
 

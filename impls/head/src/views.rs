@@ -6,7 +6,7 @@
 //! *before* averaging, which is the same as averaging premultiplied colour and alpha.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use splatbench_types::{Camera, Image, Mask, View};
+use splatbench_core::{Camera, Image, Mask, View};
 
 /// A training view ready for the GPU/CPU loss.
 pub struct TrainView {

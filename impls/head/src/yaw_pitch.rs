@@ -26,7 +26,7 @@
 
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
-use splatbench_types::Camera;
+use splatbench_core::Camera;
 
 /// Tolerance for "this camera fits the yaw/pitch model" (rotation entries and translation).
 const FIT_TOL: f64 = 1e-4;
@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn tensor_viewmat_matches_host_formula() {
-        let device = splatbench_render::op::default_device(splatbench_types::Backend::Ndarray, None).unwrap();
+        let device = splatbench_render::op::default_device(splatbench_core::Backend::Ndarray, None).unwrap();
         for (y, p) in [(-45.0f64, 0.0f64), (30.0, 15.0), (-30.0, -15.0)] {
             let t = viewmat_tensor(
                 Tensor::<1>::from_floats([y.to_radians() as f32], &device),

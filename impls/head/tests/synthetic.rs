@@ -2,10 +2,10 @@
 //! (Fine for unit tests of the pieces; the acceptance test on the generator's head_toy is tests/tests/head.rs.)
 
 use burn::tensor::Device;
+use splatbench_core::{Backend, Camera, Error, Image, Mask, Reconstructor, RunContext, Scene, View};
 use splatbench_head::{HeadConfig, HeadReconstructor, YawPitchRig, train_scene};
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::{CameraTensors, GaussianTensors, render};
-use splatbench_types::{Backend, Camera, Error, Image, Mask, Reconstructor, RunContext, Scene, View};
 
 const SIZE: u32 = 40;
 const FOCAL_NORM: f64 = 1.8660254037844386; // fov 30°: 1 / (2 tan 15°)
@@ -54,7 +54,7 @@ fn view(cloud: &GaussianCloud, cam: Camera, name: String, device: &Device) -> Vi
 }
 
 fn scene() -> Scene {
-    let device = splatbench_render::op::default_device(splatbench_types::Backend::Ndarray, None).unwrap();
+    let device = splatbench_render::op::default_device(splatbench_core::Backend::Ndarray, None).unwrap();
     let cloud = object();
     let mut s = Scene { name: "synthetic".into(), background: [1.0; 3], ..Default::default() };
     let train = rig(&[(-45.0, 0.0), (-15.0, 0.0), (15.0, 0.0), (45.0, 0.0)]);
@@ -86,7 +86,7 @@ fn small_config() -> HeadConfig {
     }
 }
 
-fn mean_test_psnr(r: &dyn splatbench_types::Reconstruction, s: &Scene) -> f64 {
+fn mean_test_psnr(r: &dyn splatbench_core::Reconstruction, s: &Scene) -> f64 {
     let t = s.split("test");
     t.iter().map(|v| psnr(&r.render(&v.camera).unwrap(), &v.image)).sum::<f64>() / t.len() as f64
 }

@@ -4,7 +4,7 @@
 //! has its centre at (j + 0.5, i + 0.5). Only the rigid 3×4 part of `viewmat` is used; the camera centre in
 //! world space is −Rᵀt.
 
-/// Rasterizer camera (f32 copy of [`splatbench_types::Camera`], without distortion).
+/// Rasterizer camera (f32 copy of [`splatbench_core::Camera`], without distortion).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RasterCamera {
     pub width: u32,
@@ -17,8 +17,8 @@ pub struct RasterCamera {
     pub viewmat: [[f32; 4]; 4],
 }
 
-impl From<&splatbench_types::Camera> for RasterCamera {
-    fn from(c: &splatbench_types::Camera) -> Self {
+impl From<&splatbench_core::Camera> for RasterCamera {
+    fn from(c: &splatbench_core::Camera) -> Self {
         RasterCamera {
             width: c.width,
             height: c.height,

@@ -40,7 +40,7 @@ use burn::backend::autodiff::{
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, ExtensionType, NdArray, backend_extension};
 use burn::tensor::{Device, Tensor, TensorData, s};
-use splatbench_types::{Backend as BackendKind, Camera, Error, Result};
+use splatbench_core::{Backend as BackendKind, Camera, Error, Result};
 use std::sync::Arc;
 
 /// Gaussian parameters as burn tensors (the [`GaussianCloud`] layout, one row per Gaussian).

@@ -19,8 +19,8 @@
 //! declares, a non-finite value — is an [`Error::input`] naming the file.
 
 use crate::GaussianCloud;
-use splatbench_types::error::IoContext;
-use splatbench_types::{Error, Result};
+use splatbench_core::error::IoContext;
+use splatbench_core::{Error, Result};
 use std::path::Path;
 
 /// Read a 3DGS PLY file.
@@ -34,7 +34,7 @@ pub fn read_ply(path: impl AsRef<Path>) -> Result<GaussianCloud> {
 pub fn write_ply(path: impl AsRef<Path>, cloud: &GaussianCloud) -> Result<()> {
     let path = path.as_ref();
     let bytes = encode(cloud).map_err(|msg| Error::input(path, msg))?;
-    splatbench_types::error::write_atomic(path, &bytes)
+    splatbench_core::error::write_atomic(path, &bytes)
 }
 
 /// The vertex property names in INRIA's order for `K` SH coefficients per channel.

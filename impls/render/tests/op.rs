@@ -5,9 +5,9 @@ use burn::optim::{AdamConfig, Optimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use splatbench_core::{Backend, Camera};
 use splatbench_render::op::{CameraTensors, GaussianTensors, default_device, render};
 use splatbench_render::{GaussianCloud, RasterCamera, cpu};
-use splatbench_types::{Backend, Camera};
 
 /// Gaussians of degree 2 spread over a 40×28 view (several 16×16 tiles, partial edge tiles).
 fn cloud(n: usize, seed: u64) -> GaussianCloud {

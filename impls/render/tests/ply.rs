@@ -2,9 +2,9 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use splatbench_core::Error;
 use splatbench_render::GaussianCloud;
 use splatbench_render::ply::{property_names, read_ply, write_ply};
-use splatbench_types::Error;
 use std::path::Path;
 
 fn random_cloud(n: usize, sh_degree: u32, seed: u64) -> GaussianCloud {

@@ -4,7 +4,7 @@
 //! pixels whose centres fall in its footprint) and their cameras rescaled with [`Camera::scaled_to`], which keeps
 //! the pixel-centre convention. RGBA images are composited over the scene background first.
 
-use splatbench_types::{Camera, Error, Image, Result, View};
+use splatbench_core::{Camera, Error, Image, Result, View};
 
 /// A training view ready for the loss: camera and RGB image at the training resolution.
 #[derive(Clone, Debug)]

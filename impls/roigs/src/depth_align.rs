@@ -10,7 +10,7 @@
 //! above [`TRIM_FACTOR`] × the median absolute residual and solves again; exact data (every residual zero)
 //! is left as it is.
 
-use splatbench_types::{Camera, DepthMap};
+use splatbench_core::{Camera, DepthMap};
 
 /// Residuals above this multiple of the median absolute residual are dropped in the re-fit.
 pub const TRIM_FACTOR: f64 = 3.0;

@@ -45,7 +45,7 @@ impl RoiGate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use splatbench_types::Camera;
+    use splatbench_core::Camera;
 
     /// A camera at `(x, 0, 0)` looking down +z, 16×16, with the central 8×8 pixels as ROI.
     fn view(x: f64, depth_range: Option<(f64, f64)>) -> ViewRoi {

@@ -6,7 +6,7 @@
 //! - [`roi`]: the effective ROI of a view, mask ∩ depth gate, and the photometric pixel weights.
 //! - [`gating`]: which Gaussians are in the ROI (≥ k views).
 //! - [`strategy`]: [`RoiStrategy`], 3DGS densification more eager inside the ROI and stricter pruning outside.
-//! - [`trainer`]: the training loop; [`method`]: the [`splatbench_types::Reconstructor`].
+//! - [`trainer`]: the training loop; [`method`]: the [`splatbench_core::Reconstructor`].
 //!
 //! The Laplacian-pyramid loss itself lives in `splatbench_losses::pyramid`.
 

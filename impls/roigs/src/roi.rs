@@ -15,7 +15,7 @@
 
 use crate::config::RoiConfig;
 use crate::depth_align::{DepthAlignment, align_depth};
-use splatbench_types::{Camera, Mask, View};
+use splatbench_core::{Camera, Mask, View};
 
 /// Fraction of each image side, centred, whose median depth is the ROI depth when a view has no mask.
 pub const CENTRE_WINDOW: f64 = 0.2;
@@ -207,7 +207,7 @@ fn separable(data: &[f32], cam: &Camera, r: u32, f: impl Fn(&[f32]) -> f32) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use splatbench_types::{DepthMap, Image};
+    use splatbench_core::{DepthMap, Image};
 
     /// 20×16 camera at the origin looking down +z; a "head" square (x 6..14, y 4..12) at depth 2 in front of a
     /// wall at depth 5. The mask is the square plus a 2-px column of wall at x = 16..18 (a sloppy mask).

@@ -130,8 +130,8 @@ mod tests {
     use super::*;
     use crate::roi::ViewRoi;
     use burn::tensor::{Device, Tensor, TensorData};
+    use splatbench_core::Camera;
     use splatbench_gstrain::gaussians::{LOG_SCALES, QUATS, SH};
-    use splatbench_types::Camera;
 
     const W: u32 = 16;
 

@@ -1,0 +1,182 @@
+//! `splatbench bench`, `splatbench report`, and the hidden per-run `splatbench bench-run`.
+
+use splatbench_bench::{check, orchestrate, run_one, store::Store, suite};
+use splatbench_core::paths::workspace_root;
+use splatbench_core::{Backend, Error, Result, RunSpec};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Suite: a built-in name (smoke, standard, full) or a TOML file. smoke runs on generated data, no downloads.
+    #[arg(long, default_value = "smoke")]
+    pub suite: String,
+    /// Backends, comma-separated: ndarray, wgpu, tch, or all. Default: the suite's list.
+    #[arg(long, value_delimiter = ',')]
+    pub backend: Vec<String>,
+    /// Device of the GPU-capable backends (tch, wgpu): `cpu` (default; wgpu: its default adapter) or `cuda:N`
+    /// (tch: CUDA device N; wgpu: the N-th discrete GPU). ndarray always runs on the CPU.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Only these methods (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub method: Vec<String>,
+    /// Seeds per run (0..N). Default: the suite's.
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// Run the deterministic slice i of n (1-based), e.g. for a Slurm job array; join with `report --merge`.
+    #[arg(long, value_parser = suite::parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Results directory. Default: bench-results/<suite>[-shard-i-of-n] in the workspace.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare with the baseline file and exit 1 with a table when a metric regressed beyond tolerance.
+    #[arg(long)]
+    pub check: bool,
+    /// Baseline for --check (default harness/baselines/<suite>.json); --save-baseline writes it from this bench.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    #[arg(long)]
+    pub save_baseline: bool,
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    #[arg(long)]
+    pub spec: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Bench directories (shards) to join into --out.
+    #[arg(long, num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+    /// Directory of the joined results (or the one bench directory to re-render).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn parse_device(s: &str) -> Result<Option<usize>> {
+    if s == "cpu" {
+        return Ok(None);
+    }
+    let index = s.strip_prefix("cuda:").or_else(|| s.strip_prefix("gpu:"));
+    let index = index.and_then(|i| i.parse().ok());
+    index.map(Some).ok_or_else(|| Error::input("--device", format!("'{s}' is not cpu or cuda:N")))
+}
+
+fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for n in names {
+        if n == "all" {
+            out.extend(Backend::ALL);
+        } else {
+            out.push(Backend::parse(n).ok_or_else(|| {
+                Error::input("--backend", format!("unknown backend '{n}' (ndarray, wgpu, tch, all)"))
+            })?);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(Some(out))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let (name, suite) = suite::load(&args.suite)?;
+    let backends = parse_backends(&args.backend)?;
+    let mut specs = suite.expand(&name, backends.as_deref(), args.seeds);
+    if !args.method.is_empty() {
+        for m in &args.method {
+            if !splatbench_bench::registry::METHODS.iter().any(|(n, _)| n == m) {
+                return Err(Error::input("--method", format!("unknown method '{m}'")));
+            }
+        }
+        specs.retain(|s| args.method.contains(&s.method));
+    }
+    let device = parse_device(&args.device)?;
+    for s in specs.iter_mut().filter(|s| s.backend != Backend::Ndarray) {
+        s.device = device;
+    }
+    let specs = suite::shard(specs, args.shard);
+    let dir = args.out.clone().unwrap_or_else(|| {
+        let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
+        workspace_root().join("bench-results").join(format!("{name}{shard}"))
+    });
+    let store = Store::open(&dir)?;
+    println!("splatbench bench: suite {name} ({} runs) → {}", specs.len(), dir.display());
+    let title = format!("splatbench — suite {name}");
+    let t = std::time::Instant::now();
+    let out = orchestrate::run_matrix(&specs, &store, &title)?;
+    println!(
+        "splatbench bench: {} ran ({} failed), {} already finished, in {:.1} s. Report: {}",
+        out.ran,
+        out.failed,
+        out.skipped_finished,
+        t.elapsed().as_secs_f64(),
+        dir.join("report.html").display()
+    );
+    let baseline_path = args
+        .baseline
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("harness/baselines").join(format!("{name}.json")));
+    let ids: Vec<String> = specs.iter().map(RunSpec::id).collect();
+    let records: Vec<_> = store.all().into_iter().filter(|r| ids.contains(&r.id)).collect();
+    if args.save_baseline {
+        let json = serde_json::to_vec_pretty(&check::baseline_of(&records)).map_err(|e| Error::Other(e.to_string()))?;
+        if let Some(parent) = baseline_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::input(parent, e.to_string()))?;
+        }
+        splatbench_bench::store::write_atomic(&baseline_path, &json)?;
+        println!("splatbench bench: baseline written to {}", baseline_path.display());
+    }
+    if args.check {
+        let baseline = check::read_baseline(&baseline_path)?;
+        let (table, ok) = check::compare(&baseline, &records);
+        println!("{table}");
+        if !ok {
+            return Err(Error::Other(format!("regressions against {}", baseline_path.display())));
+        }
+    }
+    Ok(())
+}
+
+pub fn run_one(args: RunArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.spec).map_err(|e| Error::input(&args.spec, e.to_string()))?;
+    let spec: RunSpec =
+        serde_json::from_slice(&bytes).map_err(|e| Error::input(&args.spec, format!("bad run spec: {e}")))?;
+    run_one::run_and_store(&spec, &Store::open(&args.out)?)
+}
+
+pub fn report(args: ReportArgs) -> Result<()> {
+    let out = Store::open(&args.out)?;
+    for dir in &args.merge {
+        let shard = Store::open(dir)?;
+        for rec in shard.all() {
+            for sub in ["images", "artifacts"] {
+                copy_tree(&dir.join(sub).join(&rec.id), &args.out.join(sub).join(&rec.id))?;
+            }
+            out.write(&rec)?;
+        }
+    }
+    out.refresh_views("splatbench — merged results")?;
+    println!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
+    Ok(())
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(from) else { return Ok(()) };
+    std::fs::create_dir_all(to).map_err(|e| Error::input(to, e.to_string()))?;
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_tree(&p, &to.join(e.file_name()))?;
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).map_err(|err| Error::input(&p, err.to_string()))?;
+        }
+    }
+    Ok(())
+}

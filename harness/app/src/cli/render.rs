@@ -1,0 +1,106 @@
+//! `splatbench render`: draw a 3DGS PLY from one camera with the CPU rasterizer.
+//!
+//! The camera file is a [`Camera`] as JSON — `width`, `height`, `fx`, `fy`, `cx`, `cy` (pixels) and
+//! `world_to_camera` (row-major 4×4, OpenCV axes: x right, y down, z forward). Output by extension:
+//! - `.png`: 8-bit RGB over the background, clamped to [0, 1] (no gamma: the splats' colours are stored as shown);
+//! - `.npy`: float32 H×W×4 (R, G, B over the background, then alpha), little endian, numpy format 1.0, the
+//!   rasterizer's values unchanged (not clamped, no gamma).
+
+use splatbench_core::error::IoContext;
+use splatbench_core::{Camera, Error, Image, Result};
+use splatbench_data::imageio;
+use splatbench_render::{RasterCamera, cpu, ply};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 3DGS PLY file (INRIA layout).
+    #[arg(long)]
+    pub ply: PathBuf,
+    /// Camera JSON: {"width","height","fx","fy","cx","cy","world_to_camera": 4×4 row-major, OpenCV axes}.
+    #[arg(long)]
+    pub camera: PathBuf,
+    /// Output image: `.png` (8-bit RGB) or `.npy` (float32 H×W×4, RGB + alpha).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Background colour as `r,g,b` in [0, 1].
+    #[arg(long, default_value = "0,0,0")]
+    pub background: String,
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Png,
+    Npy,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    // Check the cheap things first, so a typo fails before a long render.
+    let ext = args.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let format = match ext.as_deref() {
+        Some("png") => Format::Png,
+        Some("npy") => Format::Npy,
+        _ => return Err(Error::input(&args.out, "unknown output extension: use .png or .npy")),
+    };
+    let background = parse_background(&args.background)?;
+    let camera = read_camera(&args.camera)?;
+    let cloud = ply::read_ply(&args.ply)?;
+
+    let (image, _) = cpu::forward(&cloud, &RasterCamera::from(&camera), background);
+    match format {
+        Format::Png => imageio::write_png(
+            &args.out,
+            &Image { width: image.width, height: image.height, channels: 3, data: image.color },
+        ),
+        Format::Npy => {
+            let rgba: Vec<f32> = image
+                .color
+                .chunks_exact(3)
+                .zip(&image.alpha)
+                .flat_map(|(rgb, &a)| [rgb[0], rgb[1], rgb[2], a])
+                .collect();
+            write_npy_f32(&args.out, &[image.height as usize, image.width as usize, 4], &rgba)
+        }
+    }
+}
+
+fn parse_background(s: &str) -> Result<[f32; 3]> {
+    let bad = || Error::input("--background", format!("`{s}` is not three numbers r,g,b"));
+    let v: Vec<f32> =
+        s.split(',').map(|t| t.trim().parse::<f32>()).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
+    match v.as_slice() {
+        &[r, g, b] if v.iter().all(|x| x.is_finite()) => Ok([r, g, b]),
+        _ => Err(bad()),
+    }
+}
+
+fn read_camera(path: &Path) -> Result<Camera> {
+    let text = std::fs::read_to_string(path).at(path)?;
+    let camera: Camera =
+        serde_json::from_str(&text).map_err(|e| Error::input(path, format!("bad camera JSON: {e}")))?;
+    camera.validate().map_err(|msg| Error::input(path, msg))?;
+    if camera.width == 0 || camera.height == 0 {
+        return Err(Error::input(path, format!("image size {}x{} is empty", camera.width, camera.height)));
+    }
+    camera.require_pinhole("splatbench render").map_err(|e| Error::input(path, e.to_string()))?;
+    Ok(camera)
+}
+
+/// numpy `.npy` format 1.0, `<f4`, C order; written to a temporary file then renamed.
+fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape_text = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Magic (6) + version (2) + length (2) + header, padded with spaces and ended by '\n' to a multiple of 64.
+    let total = (10 + header.len() + 1).div_ceil(64) * 64;
+    header.push_str(&" ".repeat(total - 10 - header.len() - 1));
+    header.push('\n');
+    let mut bytes = Vec::with_capacity(total + data.len() * 4);
+    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in data {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    splatbench_core::error::write_atomic(path, &bytes)
+}

@@ -1,0 +1,253 @@
+//! One run, in its own process: load data, train, reconstruct, score the test views, write the record.
+//!
+//! Progress goes to stdout as `PROGRESS <step> <total> <loss>` lines the orchestrator turns into a bar.
+
+use super::{registry, store::Store};
+use splatbench_core::{
+    Error, Image, ImageTriple, Progress, Reference, Result, RunContext, RunRecord, RunSpec, RunStatus, Timing,
+    ViewMetrics,
+};
+use splatbench_data::imageio::write_png;
+use splatbench_data::reference as data;
+use splatbench_metrics::reference::{MEAN_COLOUR, MEAN_COLOUR_DESCRIPTION, filled, mean_colour};
+use splatbench_metrics::{self as metrics, Lpips, Net};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Instant;
+
+/// Test views whose images go into the report.
+const IMAGES_PER_RUN: usize = 2;
+
+struct StdoutProgress {
+    total: u64,
+}
+
+impl Progress for StdoutProgress {
+    fn set_total(&mut self, steps: u64) {
+        self.total = steps;
+    }
+    fn step(&mut self, step: u64, loss: f64) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "PROGRESS {step} {} {loss}", self.total);
+        let _ = out.flush();
+    }
+}
+
+pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRecord {
+    RunRecord {
+        id: spec.id(),
+        spec: spec.clone(),
+        status,
+        reason,
+        views: vec![],
+        aggregate: BTreeMap::new(),
+        initial: BTreeMap::new(),
+        references: BTreeMap::new(),
+        timing: Timing::default(),
+        loss_curve: vec![],
+        stats: BTreeMap::new(),
+        images: vec![],
+        artifacts: vec![],
+        conventions: conventions(),
+        environment: environment(),
+    }
+}
+
+/// Run and store; errors of the run itself become a failed record (the bench goes on).
+pub fn run_and_store(spec: &RunSpec, store: &Store) -> Result<()> {
+    let rec = match run(spec, store) {
+        Ok(rec) => rec,
+        Err(e) => empty_record(spec, RunStatus::Failed, e.to_string()),
+    };
+    store.write(&rec)
+}
+
+fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
+    let mut rec = empty_record(spec, RunStatus::Ok, String::new());
+    let mut ctx = RunContext::new(spec.backend, spec.seed);
+    ctx.device_index = spec.device;
+    ctx.progress = Box::new(StdoutProgress { total: 0 });
+    let work = store.dir.join("artifacts").join(&rec.id);
+    std::fs::create_dir_all(&work).map_err(|e| Error::input(&work, e.to_string()))?;
+    ctx.work_dir = Some(work.clone());
+
+    let t = Instant::now();
+    let scenes = data::load(&spec.dataset)?;
+    let load_s = t.elapsed().as_secs_f64();
+    let mut method = registry::create(&spec.method, &spec.config)?;
+    let train_scenes: Vec<_> = scenes.iter().filter(|s| !s.split("train").is_empty()).cloned().collect();
+    let t = Instant::now();
+    let report = method.train(&train_scenes, &mut ctx)?;
+    let train_s = t.elapsed().as_secs_f64();
+
+    let lpips = Lpips::new(Net::Alex).ok();
+    let mut render_s = 0.0;
+    let mut rendered = 0usize;
+    let mut reference =
+        Reference { description: MEAN_COLOUR_DESCRIPTION.into(), views: vec![], aggregate: BTreeMap::new() };
+    for scene in scenes.iter().filter(|s| !s.split("test").is_empty()) {
+        let inputs = if scene.split("train").is_empty() { scene.split("test") } else { scene.split("train") };
+        let recon = method.reconstruct(inputs, &mut ctx)?;
+        let colour = mean_colour(inputs);
+        for (k, view) in scene.split("test").iter().enumerate() {
+            let t = Instant::now();
+            let pred = recon.render(&view.camera)?;
+            render_s += t.elapsed().as_secs_f64();
+            rendered += 1;
+            let gt = view.image.to_rgb_over(scene.background);
+            let name = if scenes.len() > 1 { format!("{}/{}", scene.name, view.name) } else { view.name.clone() };
+            rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), lpips.as_ref())?);
+            let flat = filled(colour, gt.width, gt.height);
+            reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), lpips.as_ref())?);
+            if rec.images.len() < IMAGES_PER_RUN && k % 3 == 0 {
+                rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
+            }
+        }
+        for a in recon.artifacts(&work)? {
+            let rel = a.path.strip_prefix(&store.dir).unwrap_or(&a.path).display().to_string();
+            rec.artifacts.push((rel, a.caption));
+        }
+        rec.stats.extend(recon.stats());
+    }
+    if rec.views.is_empty() {
+        return Err(Error::input(&spec.dataset, "the dataset has no test views to score"));
+    }
+    rec.aggregate = aggregate(&rec.views);
+    reference.aggregate = aggregate(&reference.views);
+    rec.references.insert(MEAN_COLOUR.into(), reference);
+    rec.stats.extend(report.stats.clone());
+    if lpips.is_none() {
+        rec.conventions.insert("lpips".into(), "not computed: onnxruntime or the LPIPS model is missing".into());
+    }
+    let mut phases: BTreeMap<_, f64> = ctx.phase_time.iter().map(|(k, v)| (*k, v.as_secs_f64())).collect();
+    *phases.entry(splatbench_core::Phase::Data).or_default() += load_s;
+    rec.timing = Timing {
+        train_s,
+        steps: report.steps,
+        steps_per_s: if train_s > 0.0 { report.steps as f64 / train_s } else { 0.0 },
+        phases_s: phases,
+        render_fps: if render_s > 0.0 { rendered as f64 / render_s } else { 0.0 },
+        peak_rss_mib: peak_rss_mib(),
+    };
+    rec.loss_curve = std::mem::take(&mut ctx.loss_curve);
+    Ok(rec)
+}
+
+fn score(
+    name: &str,
+    pred: &Image,
+    gt: &Image,
+    mask: Option<&splatbench_core::Mask>,
+    lpips: Option<&Lpips>,
+) -> Result<ViewMetrics> {
+    if (pred.width, pred.height) != (gt.width, gt.height) {
+        return Err(Error::Other(format!(
+            "{name}: render is {}x{}, ground truth {}x{}",
+            pred.width, pred.height, gt.width, gt.height
+        )));
+    }
+    let mut notes = Vec::new();
+    let mut vm = ViewMetrics { view: name.to_string(), ..Default::default() };
+    vm.psnr = metrics::psnr(pred, gt);
+    if vm.psnr.is_none() {
+        notes.push("psnr: identical".to_string());
+    }
+    vm.ssim = Some(metrics::ssim(pred, gt));
+    if let Some(l) = lpips {
+        match l.distance(pred, gt)? {
+            Ok(d) => vm.lpips = Some(d),
+            Err(u) => notes.push(format!("lpips: {u}")),
+        }
+    }
+    if let Some(m) = mask {
+        match metrics::psnr_masked(pred, gt, m) {
+            Ok(v) => vm.psnr_masked = Some(v),
+            Err(u) => notes.push(format!("psnr_masked: {u}")),
+        }
+        match metrics::ssim_masked(pred, gt, m) {
+            Ok(v) => vm.ssim_masked = Some(v),
+            Err(u) => notes.push(format!("ssim_masked: {u}")),
+        }
+    }
+    vm.notes = notes.join("; ");
+    Ok(vm)
+}
+
+pub fn aggregate(views: &[ViewMetrics]) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    let cols: [(&str, fn(&ViewMetrics) -> Option<f64>); 5] = [
+        ("psnr", |v| v.psnr),
+        ("ssim", |v| v.ssim),
+        ("lpips", |v| v.lpips),
+        ("psnr_masked", |v| v.psnr_masked),
+        ("ssim_masked", |v| v.ssim_masked),
+    ];
+    for (name, get) in cols {
+        let vals: Vec<f64> = views.iter().filter_map(get).filter(|x| x.is_finite()).collect();
+        if !vals.is_empty() {
+            out.insert(name.to_string(), vals.iter().sum::<f64>() / vals.len() as f64);
+        }
+    }
+    out
+}
+
+fn save_images(store: &Store, id: &str, view: &str, pred: &Image, gt: &Image) -> Result<ImageTriple> {
+    let dir = store.dir.join("images").join(id);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::input(&dir, e.to_string()))?;
+    let stem = view.replace(['/', '\\'], "_");
+    let err = Image::from_fn(pred.width, pred.height, 3, |x, y, c| {
+        let e: f32 = (0..3).map(|k| (pred.get(x, y, k) - gt.get(x, y, k)).abs()).sum::<f32>() / 3.0;
+        heat(e * 4.0)[c as usize]
+    });
+    let rel = |s: &str| format!("images/{id}/{stem}_{s}.png");
+    for (s, img) in [("pred", pred), ("gt", gt), ("error", &err)] {
+        write_png(&store.dir.join(rel(s)), img)?;
+    }
+    Ok(ImageTriple { view: view.to_string(), pred: rel("pred"), gt: rel("gt"), error: rel("error") })
+}
+
+/// Black → red → yellow → white ramp for error maps.
+fn heat(t: f32) -> [f32; 3] {
+    let t = t.clamp(0.0, 1.0) * 3.0;
+    [t.min(1.0), (t - 1.0).clamp(0.0, 1.0), (t - 2.0).clamp(0.0, 1.0)]
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+pub fn conventions() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("psnr".into(), "data range 1, images in [0, 1] (scikit-image)".into()),
+        (
+            "ssim".into(),
+            "3DGS / Splatter Image: 11×11 Gaussian σ = 1.5, zero padding, mean over pixels and channels".into(),
+        ),
+        ("lpips".into(), "LPIPS v0.1, AlexNet backbone, inputs scaled to [-1, 1] (ONNX Runtime)".into()),
+        ("masked metrics".into(), "PSNR / SSIM map averaged over mask-weighted pixels".into()),
+    ])
+}
+
+pub fn environment() -> BTreeMap<String, String> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
+        })
+        .unwrap_or_else(|| "unknown".into());
+    BTreeMap::from([
+        ("cpu".into(), cpu),
+        ("cores".into(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).to_string()),
+        ("os".into(), format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)),
+        ("splatbench".into(), env!("CARGO_PKG_VERSION").into()),
+        ("burn".into(), "0.22.1".into()),
+        ("build".into(), if cfg!(debug_assertions) { "debug" } else { "release" }.into()),
+    ])
+}

@@ -1,0 +1,23 @@
+//! Types shared by every splatbench crate.
+//!
+//! Conventions (one for the whole project; loaders convert into it):
+//! - Cameras are **world-to-camera** rigid transforms in **OpenCV axes** (x right, y down, z forward).
+//! - Pixel (column j, row i) has its centre at (j + 0.5, i + 0.5); a camera-space point (x, y, z) projects to
+//!   (fx·x/z + cx, fy·y/z + cy). SRN's integer-centre intrinsics are shifted by +0.5 on load.
+//! - Images are f32 in [0, 1], row-major H×W×C with C = 3 (RGB) or 4 (RGBA, straight alpha).
+//! - Depth maps are z-depth (distance along the optical axis), not ray length.
+
+pub mod camera;
+pub mod error;
+pub mod image;
+pub mod method;
+pub mod paths;
+pub mod record;
+pub mod scene;
+
+pub use camera::{Camera, Distortion};
+pub use error::{Error, Result};
+pub use image::{DepthMap, Image, Mask};
+pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
+pub use record::{ImageTriple, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
+pub use scene::{PointCloud, Scene, View};

@@ -1,0 +1,38 @@
+//! Dataset references in suites: `gen:NAME` (generated into the cache on first use), `shared:REL`, or a path.
+
+use crate as loaders;
+use splatbench_core::paths as shared;
+use splatbench_core::{Error, Result, Scene};
+use std::path::PathBuf;
+
+pub fn generated_cache() -> PathBuf {
+    std::env::var_os("SPLATBENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared::workspace_root().join("target/splatbench-data"))
+}
+
+pub fn resolve(reference: &str) -> Result<PathBuf> {
+    if let Some(name) = reference.strip_prefix("gen:") {
+        let root = splatbench_datasets::ensure_generated(&generated_cache())?;
+        let p = root.join(name);
+        if !p.exists() {
+            return Err(Error::input(&p, format!("the generator has no scene '{name}'")));
+        }
+        Ok(p)
+    } else if let Some(rel) = reference.strip_prefix("shared:") {
+        shared::shared_path(rel)
+    } else {
+        let p = PathBuf::from(reference);
+        if p.exists() { Ok(p) } else { Err(Error::input(&p, "dataset not found")) }
+    }
+}
+
+/// Every scene of a dataset: SRN roots give one scene per object; other formats one scene.
+pub fn load(reference: &str) -> Result<Vec<Scene>> {
+    let path = resolve(reference)?;
+    if path.join("cars_train").exists() || path.join("cars_test").exists() {
+        loaders::load_srn(&path)
+    } else {
+        Ok(vec![loaders::load_scene(&path)?])
+    }
+}

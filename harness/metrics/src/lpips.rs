@@ -1,0 +1,207 @@
+//! LPIPS v0.1 (Zhang et al. 2018) through ONNX Runtime, with the exported models in
+//! `$SPLATBENCH_SHARED/models/lpips/lpips_{alex,vgg,squeeze}.onnx`.
+//!
+//! Each model takes `img0`, `img1`: float32 NCHW RGB **scaled to [−1, 1]** (2x − 1) and returns `distance` [N], the
+//! spatially averaged distance per pair. This is the official `lpips` package's convention; INRIA 3DGS's
+//! `metrics.py` feeds [0, 1] instead and gets different numbers, so reports must say that splatbench uses [−1, 1]
+//! and which backbone. Images below 32 px on a side are outside what the backbones accept: undefined.
+//!
+//! ONNX Runtime is loaded at run time (`ort` feature `load-dynamic`) from `ORT_DYLIB_PATH`, else from
+//! `<workspace>/.venv/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*` (installed by
+//! `cargo xtask setup`). One environment and one session per backbone live for the whole process: [`Lpips::new`]
+//! is cheap after the first call for a backbone.
+
+use super::Undefined;
+use super::planes::assert_same_shape;
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::Tensor;
+use splatbench_core::paths::{shared_path, workspace_root};
+use splatbench_core::{Error, Image, Result};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Smallest image side the LPIPS backbones accept.
+pub const MIN_SIDE: u32 = 32;
+
+/// LPIPS backbone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Net {
+    /// AlexNet, the `lpips` package default.
+    Alex,
+    /// VGG-16, what Splatter Image and the 3DGS papers report.
+    Vgg,
+    /// SqueezeNet.
+    Squeeze,
+}
+
+impl Net {
+    pub const ALL: [Net; 3] = [Net::Alex, Net::Vgg, Net::Squeeze];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Net::Alex => "alex",
+            Net::Vgg => "vgg",
+            Net::Squeeze => "squeeze",
+        }
+    }
+
+    /// The model file, relative to the shared data directory.
+    pub fn model_rel_path(self) -> String {
+        format!("models/lpips/lpips_{}.onnx", self.name())
+    }
+}
+
+impl std::fmt::Display for Net {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An LPIPS scorer for one backbone; clones share the process-wide session.
+#[derive(Clone)]
+pub struct Lpips {
+    net: Net,
+    session: Arc<Mutex<Session>>,
+}
+
+impl Lpips {
+    /// The scorer for `net`, loading ONNX Runtime and the model on first use. Input errors name the missing model
+    /// file or the onnxruntime library path that was looked at.
+    pub fn new(net: Net) -> Result<Self> {
+        static SESSIONS: Mutex<[Option<Arc<Mutex<Session>>>; 3]> = Mutex::new([None, None, None]);
+        let mut sessions = SESSIONS.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut sessions[net as usize];
+        if let Some(session) = slot {
+            return Ok(Lpips { net, session: session.clone() });
+        }
+        let model = shared_path(&net.model_rel_path())?;
+        let env = environment()?;
+        let session = Session::builder(&env)
+            .and_then(|mut b| b.commit_from_file(&model))
+            .map_err(|e| Error::input(&model, format!("cannot load LPIPS model: {e}")))?;
+        let session = Arc::new(Mutex::new(session));
+        *slot = Some(session.clone());
+        Ok(Lpips { net, session })
+    }
+
+    pub fn net(&self) -> Net {
+        self.net
+    }
+
+    /// LPIPS of one pair; see [`Lpips::distance_batch`].
+    pub fn distance(&self, a: &Image, b: &Image) -> Result<Result<f64, Undefined>> {
+        Ok(self.distance_batch(&[(a, b)])?.remove(0))
+    }
+
+    /// LPIPS of every pair, in order. Pairs of equal size go through the network together (one run with N > 1);
+    /// a pair smaller than [`MIN_SIDE`] on a side gets `Err(Undefined::TooSmall)` in its slot. Alpha is dropped.
+    /// The outer error is ONNX Runtime failing. Panics if the two images of a pair differ in shape.
+    pub fn distance_batch(&self, pairs: &[(&Image, &Image)]) -> Result<Vec<Result<f64, Undefined>>> {
+        let mut out: Vec<Result<f64, Undefined>> = pairs
+            .iter()
+            .map(|(a, _)| Err(Undefined::TooSmall { width: a.width, height: a.height, min_side: MIN_SIDE }))
+            .collect();
+        let mut pending: Vec<usize> = (0..pairs.len())
+            .filter(|&i| {
+                assert_same_shape(pairs[i].0, pairs[i].1);
+                pairs[i].0.width >= MIN_SIDE && pairs[i].0.height >= MIN_SIDE
+            })
+            .collect();
+        while let Some(&first) = pending.first() {
+            let size = (pairs[first].0.width, pairs[first].0.height);
+            let (group, rest): (Vec<usize>, Vec<usize>) =
+                pending.iter().partition(|&&i| (pairs[i].0.width, pairs[i].0.height) == size);
+            let group_pairs: Vec<(&Image, &Image)> = group.iter().map(|&i| pairs[i]).collect();
+            for (i, d) in group.iter().zip(self.run(&group_pairs)?) {
+                out[*i] = Ok(d);
+            }
+            pending = rest;
+        }
+        Ok(out)
+    }
+
+    /// One network run over pairs that all have the same size.
+    fn run(&self, pairs: &[(&Image, &Image)]) -> Result<Vec<f64>> {
+        let (w, h) = (pairs[0].0.width as usize, pairs[0].0.height as usize);
+        let shape = [pairs.len(), 3, h, w];
+        let to_input = |side: usize| {
+            let data: Vec<f32> = pairs.iter().flat_map(|p| nchw_signed(if side == 0 { p.0 } else { p.1 })).collect();
+            Tensor::from_array((shape, data)).map_err(|e| self.ort_error(e))
+        };
+        let (img0, img1) = (to_input(0)?, to_input(1)?);
+        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let outputs = session.run(ort::inputs!["img0" => img0, "img1" => img1]).map_err(|e| self.ort_error(e))?;
+        let (_, distance) = outputs["distance"].try_extract_tensor::<f32>().map_err(|e| self.ort_error(e))?;
+        if distance.len() != pairs.len() {
+            return Err(Error::Other(format!(
+                "LPIPS ({}): model returned {} distances for {} pairs",
+                self.net,
+                distance.len(),
+                pairs.len()
+            )));
+        }
+        Ok(distance.iter().map(|&d| d as f64).collect())
+    }
+
+    fn ort_error(&self, e: impl std::fmt::Display) -> Error {
+        Error::Other(format!("LPIPS ({}): onnxruntime: {e}", self.net))
+    }
+}
+
+/// RGB planes (alpha dropped) mapped from [0, 1] to [−1, 1].
+fn nchw_signed(img: &Image) -> impl Iterator<Item = f32> + '_ {
+    let stride = img.channels as usize;
+    (0..3).flat_map(move |c| img.data.chunks_exact(stride).map(move |px| 2.0 * px[c] - 1.0))
+}
+
+/// The process-wide ONNX Runtime environment, created on first use (`ort` allows only one per process).
+fn environment() -> Result<Environment> {
+    static ENV: Mutex<Option<Environment>> = Mutex::new(None);
+    let mut env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(env) = env.as_ref() {
+        return Ok(env.clone());
+    }
+    let lib = onnxruntime_library()?;
+    let built = ort::init_from(&lib)
+        .map_err(|e| Error::input(&lib, format!("cannot load onnxruntime: {e}")))?
+        .with_name("splatbench")
+        .build()
+        .map_err(|e| Error::input(&lib, format!("cannot start onnxruntime: {e}")))?;
+    *env = Some(built.clone());
+    Ok(built)
+}
+
+/// The onnxruntime shared library: `ORT_DYLIB_PATH`, else the one in the workspace's Python virtual environment.
+pub fn onnxruntime_library() -> Result<PathBuf> {
+    const HINT: &str = "onnxruntime not found: run `cargo xtask setup` or set ORT_DYLIB_PATH";
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        let p = PathBuf::from(p);
+        return if p.is_file() { Ok(p) } else { Err(Error::input(&p, HINT)) };
+    }
+    let venv_lib = workspace_root().join(".venv").join("lib");
+    find_in_venv(&venv_lib)
+        .ok_or_else(|| Error::input(venv_lib.join("python3*/site-packages/onnxruntime/capi/libonnxruntime.so*"), HINT))
+}
+
+/// `<venv>/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*`, newest Python first.
+fn find_in_venv(venv_lib: &Path) -> Option<PathBuf> {
+    let mut pythons: Vec<PathBuf> = std::fs::read_dir(venv_lib)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .map(|e| e.path())
+        .collect();
+    pythons.sort();
+    pythons.into_iter().rev().find_map(|py| {
+        let capi = py.join("site-packages/onnxruntime/capi");
+        let mut libs: Vec<PathBuf> = std::fs::read_dir(capi)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("libonnxruntime.so"))
+            .map(|e| e.path())
+            .collect();
+        libs.sort();
+        libs.pop()
+    })
+}
