@@ -5,11 +5,11 @@ use std::path::Path;
 
 use splatbench_core::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
 use splatbench_data::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
+use splatbench_device::device_for as default_device;
 use splatbench_head::yaw_pitch::{intrinsics_tensor, viewmat_f64, viewmat_tensor};
 use splatbench_head::{HeadConfig, HeadReconstructor, YawPitch, YawPitchRig};
 use splatbench_metrics::reference::mean_colour_image;
 use splatbench_metrics::{psnr, ssim};
-use splatbench_render::op::default_device;
 
 fn by_name<'a>(cams: &'a [YawPitchCamera], name: &str) -> &'a YawPitchCamera {
     cams.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no yaw/pitch camera for view {name}"))

@@ -12,8 +12,9 @@ use burn::tensor::{Device, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use splatbench_core::{Error, Phase, Result, RunContext, Scene, TrainReport};
+use splatbench_device::device_for as default_device;
 use splatbench_gstrain::{PointParams, StepInfo, Strategy, cosine_lr};
-use splatbench_render::op::{GaussianTensors, default_device, render};
+use splatbench_render::op::{GaussianTensors, render};
 
 use crate::cameras::{Bounds, LearnableCameras, mean_angle_error_deg};
 use crate::checkpoint;

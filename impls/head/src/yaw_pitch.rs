@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn tensor_viewmat_matches_host_formula() {
-        let device = splatbench_render::op::default_device(splatbench_core::Backend::Ndarray, None).unwrap();
+        let device = splatbench_device::device_for(splatbench_core::Backend::Ndarray, None).unwrap();
         for (y, p) in [(-45.0f64, 0.0f64), (30.0, 15.0), (-30.0, -15.0)] {
             let t = viewmat_tensor(
                 Tensor::<1>::from_floats([y.to_radians() as f32], &device),

@@ -54,7 +54,7 @@ fn view(cloud: &GaussianCloud, cam: Camera, name: String, device: &Device) -> Vi
 }
 
 fn scene() -> Scene {
-    let device = splatbench_render::op::default_device(splatbench_core::Backend::Ndarray, None).unwrap();
+    let device = splatbench_device::device_for(splatbench_core::Backend::Ndarray, None).unwrap();
     let cloud = object();
     let mut s = Scene { name: "synthetic".into(), background: [1.0; 3], ..Default::default() };
     let train = rig(&[(-45.0, 0.0), (-15.0, 0.0), (15.0, 0.0), (45.0, 0.0)]);

@@ -40,7 +40,7 @@ use burn::backend::autodiff::{
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, ExtensionType, NdArray, backend_extension};
 use burn::tensor::{Device, Tensor, TensorData, s};
-use splatbench_core::{Backend as BackendKind, Camera, Error, Result};
+use splatbench_core::Camera;
 use std::sync::Arc;
 
 /// Gaussian parameters as burn tensors (the [`GaussianCloud`] layout, one row per Gaussian).
@@ -173,27 +173,6 @@ impl CameraTensors {
             width: rc.width,
             height: rc.height,
         }
-    }
-}
-
-/// The autodiff-enabled burn device for `backend`. `index` picks a GPU (wgpu: the index-th discrete GPU; tch: CUDA
-/// device `index`, CPU when `None`); ndarray ignores it.
-pub fn default_device(backend: BackendKind, index: Option<usize>) -> Result<Device> {
-    let _ = index;
-    match backend {
-        BackendKind::Ndarray => Ok(Device::ndarray().autodiff()),
-        #[cfg(feature = "wgpu")]
-        BackendKind::Wgpu => {
-            let kind = index.map_or(burn::tensor::DeviceKind::DefaultDevice, burn::tensor::DeviceKind::DiscreteGpu);
-            Ok(Device::wgpu(kind).autodiff())
-        }
-        #[cfg(feature = "tch")]
-        BackendKind::Tch => Ok(index.map_or_else(Device::libtorch, Device::libtorch_cuda).autodiff()),
-        #[allow(unreachable_patterns)] // reachable only when a backend feature is off
-        other => Err(Error::NotImplemented(format!(
-            "backend {0} not compiled in: rebuild with --features {0}",
-            other.name()
-        ))),
     }
 }
 

@@ -6,7 +6,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use splatbench_core::{Backend, Camera};
-use splatbench_render::op::{CameraTensors, GaussianTensors, default_device, render};
+use splatbench_device::device_for as default_device;
+use splatbench_render::op::{CameraTensors, GaussianTensors, render};
 use splatbench_render::{GaussianCloud, RasterCamera, cpu};
 
 /// Gaussians of degree 2 spread over a 40×28 view (several 16×16 tiles, partial edge tiles).

@@ -20,11 +20,12 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use splatbench_core::method::Phase;
 use splatbench_core::{Camera, Error, Image, Result, RunContext, Scene, TrainReport};
+use splatbench_device::device_for as default_device;
 use splatbench_gstrain::gaussians::{self, GaussianLrs, MEANS};
 use splatbench_gstrain::{DefaultStrategy, PointParams, StepInfo, Strategy};
 use splatbench_losses::{photometric, pyramid, ssim};
 use splatbench_render::GaussianCloud;
-use splatbench_render::op::{CameraTensors, GaussianTensors, RenderOutput, default_device, render};
+use splatbench_render::op::{CameraTensors, GaussianTensors, RenderOutput, render};
 use std::time::Instant;
 
 /// What training leaves behind.

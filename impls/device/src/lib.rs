@@ -1,0 +1,37 @@
+//! The burn device for a [`Backend`]: the one place that knows which backends this build compiled in.
+//!
+//! burn 0.22 makes the backend a runtime value (`Device`), so every method is written once against `Tensor<D>` and
+//! runs on whichever device this returns. A backend whose cargo feature is off is a visible
+//! [`Error::NotImplemented`] naming the feature, never a silent fallback to another backend.
+
+// burn 0.22 deprecates burn-ndarray in favour of flex; this project keeps ndarray as its always-available CPU backend.
+#![allow(deprecated)]
+
+use burn::tensor::Device;
+use splatbench_core::{Backend, Error, Result};
+
+/// The autodiff-enabled burn device for `backend`. `index` picks a GPU (wgpu: the index-th discrete GPU; tch: CUDA
+/// device `index`, CPU when `None`); ndarray ignores it.
+pub fn device_for(backend: Backend, index: Option<usize>) -> Result<Device> {
+    let _ = index;
+    match backend {
+        Backend::Ndarray => Ok(Device::ndarray().autodiff()),
+        #[cfg(feature = "wgpu")]
+        Backend::Wgpu => {
+            let kind = index.map_or(burn::tensor::DeviceKind::DefaultDevice, burn::tensor::DeviceKind::DiscreteGpu);
+            Ok(Device::wgpu(kind).autodiff())
+        }
+        #[cfg(feature = "tch")]
+        Backend::Tch => Ok(index.map_or_else(Device::libtorch, Device::libtorch_cuda).autodiff()),
+        #[allow(unreachable_patterns)] // reachable only when a backend feature is off
+        other => Err(Error::NotImplemented(format!(
+            "backend {0} not compiled in: rebuild with --features {0}",
+            other.name()
+        ))),
+    }
+}
+
+/// Every backend this build can run, each as its autodiff device.
+pub fn compiled_devices() -> Vec<(Backend, Device)> {
+    Backend::ALL.into_iter().filter_map(|b| device_for(b, None).ok().map(|d| (b, d))).collect()
+}
