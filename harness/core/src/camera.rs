@@ -1,5 +1,6 @@
 //! Pinhole camera in the project convention (see the crate docs).
 
+use crate::maths::quat_to_rotmat_normalising;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +52,7 @@ impl Camera {
         cx: f64,
         cy: f64,
     ) -> Self {
-        let r = quat_to_rotmat(qvec);
+        let r = quat_to_rotmat_normalising(qvec);
         let mut m = [[0.0; 4]; 4];
         for i in 0..3 {
             for j in 0..3 {
@@ -144,17 +145,6 @@ pub fn rigid_inverse(m: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
     out
 }
 
-/// Unit quaternion (w, x, y, z) to a rotation matrix; the quaternion is normalised first.
-pub fn quat_to_rotmat(q: [f64; 4]) -> [[f64; 3]; 3] {
-    let n = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
-    let [w, x, y, z] = q.map(|v| v / n);
-    [
-        [1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y - w * z), 2.0 * (x * z + w * y)],
-        [2.0 * (x * y + w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z - w * x)],
-        [2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)],
-    ]
-}
-
 /// Rotation matrix to a unit quaternion (w, x, y, z) with w ≥ 0.
 pub fn rotmat_to_quat(r: &[[f64; 3]; 3]) -> [f64; 4] {
     let tr = r[0][0] + r[1][1] + r[2][2];
@@ -182,7 +172,7 @@ mod tests {
     fn quaternion_round_trip() {
         let q = [0.8, 0.2, -0.4, 0.4];
         let n = (q.iter().map(|v| v * v).sum::<f64>()).sqrt();
-        let back = rotmat_to_quat(&quat_to_rotmat(q));
+        let back = rotmat_to_quat(&quat_to_rotmat_normalising(q));
         for i in 0..4 {
             assert!((back[i] - q[i] / n).abs() < 1e-12);
         }

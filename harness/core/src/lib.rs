@@ -10,6 +10,7 @@
 pub mod camera;
 pub mod error;
 pub mod image;
+pub mod maths;
 pub mod method;
 pub mod paths;
 pub mod record;

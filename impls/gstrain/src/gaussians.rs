@@ -27,7 +27,7 @@ pub const OPACITY_LOGITS: &str = "opacity_logits";
 pub const SH: &str = "sh";
 
 /// The degree-0 real spherical-harmonic basis value, 1 / (2√π).
-pub const SH_C0: f64 = 0.28209479177387814;
+pub use splatbench_core::maths::SH_C0;
 /// Initial opacity of every Gaussian.
 pub const INIT_OPACITY: f64 = 0.1;
 /// Floor of the squared neighbour distance (3DGS clamps `distCUDA2` at 1e-7).

@@ -37,7 +37,7 @@
 use burn::tensor::{Tensor, TensorData};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use splatbench_core::camera::quat_to_rotmat;
+use splatbench_core::maths::{box_muller, quat_to_rotmat_normalising, sigmoid};
 
 use crate::gaussians::{LOG_SCALES, MEANS, OPACITY_LOGITS, QUATS};
 use crate::params::PointParams;
@@ -293,7 +293,7 @@ impl DefaultStrategy {
         let shrink = SPLIT_SCALE_DIVISOR.ln() as f32;
         for &i in &children {
             let q = [0, 1, 2, 3].map(|k| quats[4 * i + k] as f64);
-            let r = quat_to_rotmat(q);
+            let r = quat_to_rotmat_normalising(q);
             let s = [0, 1, 2].map(|k| (log_scales[3 * i + k] as f64).exp());
             let z = [0, 1, 2].map(|k| s[k] * standard_normal(&mut self.rng));
             for row in 0..3 {
@@ -363,13 +363,8 @@ impl Strategy for DefaultStrategy {
     }
 }
 
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// Box–Muller: one N(0, 1) sample.
+/// One N(0, 1) sample.
 fn standard_normal(rng: &mut impl Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    box_muller(u1, rng.random::<f64>())
 }

@@ -83,9 +83,9 @@ impl ProgressiveStrategy {
     }
 
     fn normal(&mut self) -> f64 {
-        // Box–Muller; 1 − u keeps the log argument in (0, 1].
+        // 1 − u keeps the log argument in (0, 1].
         let (u, v): (f64, f64) = (self.rng.random(), self.rng.random());
-        (-2.0 * (1.0 - u).ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        splatbench_core::maths::box_muller(1.0 - u, v)
     }
 
     fn refine(&mut self, params: &mut PointParams, step: usize) {

@@ -15,6 +15,7 @@
 use crate::camera::RasterCamera;
 use crate::gaussians::GaussianCloud;
 use crate::sh;
+pub use splatbench_core::maths::{sigmoid, unit_quat_to_rotmat};
 
 pub type M3 = [[f64; 3]; 3];
 
@@ -29,10 +30,6 @@ pub const ALPHA_MAX: f32 = 0.99;
 /// Compositing stops before the contribution that would bring T below this.
 pub const T_MIN: f32 = 1e-4;
 
-pub fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 pub fn matmul(a: &M3, b: &M3) -> M3 {
     std::array::from_fn(|i| std::array::from_fn(|j| (0..3).map(|k| a[i][k] * b[k][j]).sum()))
 }
@@ -45,17 +42,7 @@ fn matvec(a: &M3, v: [f64; 3]) -> [f64; 3] {
     std::array::from_fn(|i| a[i][0] * v[0] + a[i][1] * v[1] + a[i][2] * v[2])
 }
 
-/// Rotation matrix of the unit quaternion (w, x, y, z).
-pub fn quat_to_rotmat(q: [f64; 4]) -> M3 {
-    let [w, x, y, z] = q;
-    [
-        [1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y - w * z), 2.0 * (x * z + w * y)],
-        [2.0 * (x * y + w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z - w * x)],
-        [2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)],
-    ]
-}
-
-/// dL/dq (unit quaternion) from dL/dR for [`quat_to_rotmat`].
+/// dL/dq (unit quaternion) from dL/dR for [`unit_quat_to_rotmat`].
 fn rotmat_vjp(q: [f64; 4], g: &M3) -> [f64; 4] {
     let [w, x, y, z] = q;
     [
@@ -152,7 +139,7 @@ pub fn project(g: &GaussianCloud, n: usize, cam: &CamF64) -> Option<Projection> 
     let q = g.quats[n].map(|v| v as f64);
     let qnorm = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
     let qn = q.map(|v| v / qnorm);
-    let rot = quat_to_rotmat(qn);
+    let rot = unit_quat_to_rotmat(qn);
     let scale = g.log_scales[n].map(|v| (v as f64).exp());
     let rs: M3 = std::array::from_fn(|i| std::array::from_fn(|j| rot[i][j] * scale[j]));
     let cov_world = matmul(&rs, &transpose(&rs));

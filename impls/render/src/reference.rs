@@ -8,7 +8,7 @@
 
 use crate::camera::RasterCamera;
 use crate::gaussians::GaussianCloud;
-use crate::project::{ALPHA_MAX, ALPHA_MIN, COV2D_BLUR, NEAR_PLANE, T_MIN, quat_to_rotmat};
+use crate::project::{ALPHA_MAX, ALPHA_MIN, COV2D_BLUR, NEAR_PLANE, T_MIN, unit_quat_to_rotmat};
 use crate::sh;
 
 /// A rendered image in f64 (layouts as [`crate::cpu::RenderImage`]).
@@ -115,7 +115,7 @@ pub fn splats(p: &ParamsF64, cam: &CameraF64) -> Vec<SplatF64> {
         }
         let q = p.quats[n];
         let qn_len = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
-        let r = quat_to_rotmat(q.map(|c| c / qn_len));
+        let r = unit_quat_to_rotmat(q.map(|c| c / qn_len));
         let s = p.log_scales[n].map(f64::exp);
         // Σ = R diag(s²) Rᵀ
         let mut cov = [[0.0; 3]; 3];

@@ -5,19 +5,7 @@
 //! 3DGS (`SH_C0..SH_C3`), which equal gsplat's factored forms on the unit sphere. Evaluated in f64 by both the
 //! fast kernel (per Gaussian, cheap) and the dense reference, so there is one definition.
 
-pub const SH_C0: f64 = 0.28209479177387814;
-pub const SH_C1: f64 = 0.4886025119029199;
-pub const SH_C2: [f64; 5] =
-    [1.0925484305920792, -1.0925484305920792, 0.31539156525252005, -1.0925484305920792, 0.5462742152960396];
-pub const SH_C3: [f64; 7] = [
-    -0.5900435899266435,
-    2.890611442640554,
-    -0.4570457994644658,
-    0.3731763325901154,
-    -0.4570457994644658,
-    1.445305721320277,
-    -0.5900435899266435,
-];
+pub use splatbench_core::maths::{SH_C0, SH_C1, SH_C2, SH_C3};
 
 /// Basis values Y_0..Y_15 at unit direction `d` (entries above the degree are computed but unused).
 pub fn basis(d: [f64; 3]) -> [f64; 16] {

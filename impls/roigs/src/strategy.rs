@@ -15,6 +15,7 @@
 //! needs the mean gradients that exist only between accumulation and refinement.
 
 use crate::gating::RoiGate;
+use splatbench_core::maths::sigmoid;
 use splatbench_gstrain::gaussians::{MEANS, OPACITY_LOGITS};
 use splatbench_gstrain::{DefaultStrategy, PointParams, RefineHook, StepInfo, Strategy};
 use std::sync::{Arc, Mutex};
@@ -118,10 +119,6 @@ impl Strategy for RoiStrategy {
             self.inner.reset_opacities(params);
         }
     }
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 #[cfg(test)]
