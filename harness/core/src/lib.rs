@@ -14,7 +14,9 @@ pub mod maths;
 pub mod method;
 pub mod paths;
 pub mod record;
+pub mod resample;
 pub mod scene;
+pub mod view;
 
 pub use camera::{Camera, Distortion};
 pub use error::{Error, Result};
@@ -22,3 +24,4 @@ pub use image::{DepthMap, Image, Mask};
 pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
 pub use record::{ImageTriple, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 pub use scene::{PointCloud, Scene, View};
+pub use view::TrainView;

@@ -69,6 +69,8 @@ pub struct RunContext {
     pub phase_time: BTreeMap<Phase, Duration>,
     /// (step, loss) every few steps.
     pub loss_curve: Vec<(usize, f64)>,
+    /// Named parts of the loss, (step, value) every few steps.
+    pub loss_terms: BTreeMap<String, Vec<(usize, f64)>>,
     /// Where the method may write intermediate files (checkpoints, frames); `None` in tests.
     pub work_dir: Option<PathBuf>,
 }
@@ -83,6 +85,7 @@ impl RunContext {
             progress: Box::new(Silent),
             phase_time: BTreeMap::new(),
             loss_curve: Vec::new(),
+            loss_terms: BTreeMap::new(),
             work_dir: None,
         }
     }
@@ -93,6 +96,11 @@ impl RunContext {
         let out = f();
         *self.phase_time.entry(phase).or_default() += t.elapsed();
         out
+    }
+
+    /// Record a named part of the loss at `step`.
+    pub fn record_term(&mut self, name: &str, step: usize, value: f64) {
+        self.loss_terms.entry(name.to_string()).or_default().push((step, value));
     }
 
     /// Record the loss of `step`; a non-finite loss ends the run as diverged.

@@ -1,0 +1,36 @@
+//! Host ↔ tensor conversions, one definition each, so no method reads tensor data ad hoc.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use splatbench_core::{Image, Mask};
+
+/// All values of `t` as f32, row-major.
+pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().expect("a float tensor reads as f32")
+}
+
+/// The single value of a one-element tensor, as f64.
+pub fn scalar(t: Tensor<1>) -> f64 {
+    t.into_scalar::<f32>() as f64
+}
+
+/// Rows of `M` values (e.g. `[N, 3]` → `Vec<[f32; 3]>`).
+pub fn to_rows<const M: usize>(t: Tensor<2>) -> Vec<[f32; M]> {
+    to_vec(t).chunks_exact(M).map(|r| r.try_into().expect("chunk of M")).collect()
+}
+
+/// An image as an `[H, W, C]` tensor.
+pub fn image_tensor(img: &Image, device: &Device) -> Tensor<3> {
+    let shape = [img.height as usize, img.width as usize, img.channels as usize];
+    Tensor::from_data(TensorData::new(img.data.clone(), shape), device)
+}
+
+/// A mask as an `[H, W]` tensor.
+pub fn mask_tensor(m: &Mask, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(m.data.clone(), [m.height as usize, m.width as usize]), device)
+}
+
+/// An `[H, W, C]` tensor as an image, values as they are (scoring clamps, not the method).
+pub fn tensor_image(t: Tensor<3>) -> Image {
+    let [h, w, c] = t.dims();
+    Image { width: w as u32, height: h as u32, channels: c as u32, data: to_vec(t) }
+}
