@@ -183,7 +183,7 @@ mod tests {
     fn depth_is_z_depth_and_pixel_centres_are_half_integers() {
         let c2w = look_at_c2w_opencv(V3(0.0, 0.0, 3.0), V3::ZERO, V3(0.0, 1.0, 0.0));
         // cx = W/2: the image centre lies between pixels 31 and 32, so the depth map must be mirror-symmetric.
-        let cam = Camera::from_c2w_opencv(c2w, 64, 64, 40.0, 40.0, 32.0, 32.0);
+        let cam = Camera::from_c2w_opencv(c2w, splatbench_core::camera::Intrinsics::centred(64, 64, 40.0));
         let r = sphere_world().render(&cam, &|o| o == 1);
         for i in 0..64 {
             for j in 0..64 {

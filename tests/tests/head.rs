@@ -96,7 +96,7 @@ fn eval(r: &dyn Reconstruction, scene: &Scene, size: u32) -> Vec<(String, f64, f
         .iter()
         .map(|v| {
             let cam = v.camera.scaled_to(size, size);
-            let target = splatbench_head::views::area_downscale(&v.image.to_rgb_over(scene.background), size, size);
+            let target = splatbench_core::resample::area_downscale(&v.image.to_rgb_over(scene.background), size, size);
             let img = r.render(&cam).unwrap();
             (v.name.clone(), psnr(&img, &target).unwrap(), ssim(&img, &target))
         })
@@ -109,7 +109,7 @@ fn head_toy_fit_beats_its_start_and_a_mean_colour_image() {
     let (scene, cams) = head_toy(tmp.path());
     let rig = train_rig(&scene, &cams);
     let cfg = HeadConfig::default();
-    let size = cfg.image_size;
+    let size = cfg.max_image_side.expect("the default trains at a fixed size");
 
     let mut ctx = RunContext::new(Backend::Ndarray, 11);
     ctx.steps = Some(0);
@@ -126,7 +126,7 @@ fn head_toy_fit_beats_its_start_and_a_mean_colour_image() {
     eprintln!("stats {:?}\npoints {:?}", report.stats, out.point_history);
     for ((name, p0, s0), (_, p1, s1)) in before.iter().zip(&after) {
         let v = scene.split("test").iter().find(|v| &v.name == name).unwrap();
-        let target = splatbench_head::views::area_downscale(&v.image.to_rgb_over(scene.background), size, size);
+        let target = splatbench_core::resample::area_downscale(&v.image.to_rgb_over(scene.background), size, size);
         let p_mean = psnr(&mean_img, &target).unwrap();
         eprintln!("{name}: PSNR {p0:.2} -> {p1:.2} dB (mean colour {p_mean:.2}), SSIM {s0:.3} -> {s1:.3}");
         assert!(p1 > p0, "{name}: trained {p1:.2} dB is not better than the start {p0:.2}");
@@ -137,7 +137,7 @@ fn head_toy_fit_beats_its_start_and_a_mean_colour_image() {
     for (&(step, n), &target) in out.point_history.iter().zip(&out.point_targets) {
         assert!(n <= target && n <= cfg.max_points, "step {step}: {n} points, schedule allows {target}");
     }
-    assert_eq!(report.stats["points"] as usize, out.reconstruction.cloud.len());
+    assert_eq!(report.stats["gaussians"] as usize, out.reconstruction.cloud.len());
 }
 
 #[test]

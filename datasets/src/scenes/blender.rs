@@ -21,7 +21,7 @@ use crate::texture::Texture;
 use crate::tracer::World;
 use serde::Serialize;
 use splatbench_core::camera::{OPENGL_TO_OPENCV, matmul4};
-use splatbench_core::{Camera, Result};
+use splatbench_core::{Camera, Intrinsics, Result};
 
 pub const NAME: &str = "blender_toy";
 pub const SIZE: u32 = 64;
@@ -116,7 +116,10 @@ pub fn write(sink: &mut Sink, seed: u64) -> Result<()> {
             } else {
                 pose(rng.range(0.05, 0.95).asin(), rng.range(0.0, std::f64::consts::TAU))
             };
-            let r = world.render(&Camera::from_c2w_opencv(c2w, SIZE, SIZE, f, f, c, c), &|o| o != 0);
+            let r = world.render(
+                &Camera::from_c2w_opencv(c2w, Intrinsics { width: SIZE, height: SIZE, fx: f, fy: f, cx: c, cy: c }),
+                &|o| o != 0,
+            );
             let image = format!("{split}/r_{k}.png");
             sink.write(&format!("{NAME}/{image}"), &png_rgba(&r)?)?;
             gt.view(sink, NAME, NAME, split, &format!("r_{k}"), &image, &format!("gt/depth/{split}/r_{k}.npy"), &r)?;

@@ -22,7 +22,7 @@ use crate::texture::Texture;
 use crate::tracer::World;
 use serde::Serialize;
 use splatbench_core::camera::{OPENGL_TO_OPENCV, matmul4, rigid_inverse};
-use splatbench_core::{Camera, Result};
+use splatbench_core::{Camera, Intrinsics, Result};
 
 pub const NAME: &str = "head_toy";
 pub const SIZE: u32 = 128;
@@ -144,7 +144,7 @@ pub fn write(sink: &mut Sink, seed: u64) -> Result<()> {
     for &(yaw, pitch) in &all {
         let w2c = w2c_yaw_pitch(yaw as f64, pitch as f64, DISTANCE);
         let c2w = rigid_inverse(&w2c);
-        let cam = Camera::from_c2w_opencv(c2w, SIZE, SIZE, f, f, c, c);
+        let cam = Camera::from_c2w_opencv(c2w, Intrinsics { width: SIZE, height: SIZE, fx: f, fy: f, cx: c, cy: c });
         let r = world.render(&cam, &|o| o != 0);
         let file = file_name(yaw, pitch);
         let image = format!("images/{file}");

@@ -29,7 +29,7 @@ use crate::texture::Texture;
 use crate::tracer::World;
 use serde::Serialize;
 use splatbench_core::camera::{rigid_inverse, rotmat_to_quat};
-use splatbench_core::{Camera, Result};
+use splatbench_core::{Camera, Intrinsics, Result};
 use std::fmt::Write;
 
 pub const NAME: &str = "roi_toy";
@@ -111,7 +111,7 @@ pub fn view_angles() -> Vec<(f64, f64)> {
 
 pub fn camera(yaw: f64, pitch: f64) -> Camera {
     let c2w = rigid_inverse(&w2c_yaw_pitch(yaw, pitch, 3.0));
-    Camera::from_c2w_opencv(c2w, WIDTH, HEIGHT, FOCAL, FOCAL, WIDTH as f64 / 2.0, HEIGHT as f64 / 2.0)
+    Camera::from_c2w_opencv(c2w, Intrinsics::centred(WIDTH, HEIGHT, FOCAL))
 }
 
 pub fn is_test(k: usize) -> bool {

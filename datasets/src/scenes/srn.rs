@@ -22,7 +22,7 @@ use crate::rng::Rng;
 use crate::shapes::{Primitive, Shape};
 use crate::texture::Texture;
 use crate::tracer::World;
-use splatbench_core::{Camera, Result};
+use splatbench_core::{Camera, Intrinsics, Result};
 
 pub const NAME: &str = "srn_toy";
 pub const SIZE: u32 = 64;
@@ -113,7 +113,7 @@ fn car(rng: &mut Rng) -> Vec<Primitive> {
 pub fn camera(c2w: [[f64; 4]; 4]) -> Camera {
     // SRN's integer-centre principal point W/2 is W/2 + ½ here.
     let c = SIZE as f64 / 2.0 + 0.5;
-    Camera::from_c2w_opencv(c2w, SIZE, SIZE, FOCAL, FOCAL, c, c)
+    Camera::from_c2w_opencv(c2w, Intrinsics { width: SIZE, height: SIZE, fx: FOCAL, fy: FOCAL, cx: c, cy: c })
 }
 
 fn on_sphere(elev: f64, azim: f64) -> [[f64; 4]; 4] {

@@ -27,31 +27,50 @@ pub struct Camera {
     pub distortion: Option<Distortion>,
 }
 
+/// Pinhole intrinsics in pixels, with the image size they belong to (pixel centres at j + ½, see the crate docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Intrinsics {
+    pub width: u32,
+    pub height: u32,
+    pub fx: f64,
+    pub fy: f64,
+    pub cx: f64,
+    pub cy: f64,
+}
+
+impl Intrinsics {
+    /// Square pixels (fx = fy = `focal`) and the principal point at the image centre.
+    pub fn centred(width: u32, height: u32, focal: f64) -> Self {
+        Intrinsics { width, height, fx: focal, fy: focal, cx: width as f64 / 2.0, cy: height as f64 / 2.0 }
+    }
+}
+
 pub const OPENGL_TO_OPENCV: [[f64; 4]; 4] =
     [[1.0, 0.0, 0.0, 0.0], [0.0, -1.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, 1.0]];
 
 impl Camera {
     /// From a camera-to-world matrix in OpenCV axes (SRN).
-    pub fn from_c2w_opencv(c2w: [[f64; 4]; 4], width: u32, height: u32, fx: f64, fy: f64, cx: f64, cy: f64) -> Self {
-        Camera { width, height, fx, fy, cx, cy, world_to_camera: rigid_inverse(&c2w), distortion: None }
+    pub fn from_c2w_opencv(c2w: [[f64; 4]; 4], k: Intrinsics) -> Self {
+        Self::from_w2c(rigid_inverse(&c2w), k)
+    }
+
+    /// From a world-to-camera matrix in OpenCV axes.
+    pub fn from_w2c(world_to_camera: [[f64; 4]; 4], k: Intrinsics) -> Self {
+        let Intrinsics { width, height, fx, fy, cx, cy } = k;
+        Camera { width, height, fx, fy, cx, cy, world_to_camera, distortion: None }
+    }
+
+    pub fn intrinsics(&self) -> Intrinsics {
+        Intrinsics { width: self.width, height: self.height, fx: self.fx, fy: self.fy, cx: self.cx, cy: self.cy }
     }
 
     /// From a camera-to-world matrix in OpenGL/Blender axes (y up, z backward): c2w · diag(1, −1, −1, 1).
-    pub fn from_c2w_opengl(c2w: [[f64; 4]; 4], width: u32, height: u32, fx: f64, fy: f64, cx: f64, cy: f64) -> Self {
-        Self::from_c2w_opencv(matmul4(&c2w, &OPENGL_TO_OPENCV), width, height, fx, fy, cx, cy)
+    pub fn from_c2w_opengl(c2w: [[f64; 4]; 4], k: Intrinsics) -> Self {
+        Self::from_c2w_opencv(matmul4(&c2w, &OPENGL_TO_OPENCV), k)
     }
 
     /// From COLMAP's world-to-camera quaternion (w, x, y, z) and translation (already OpenCV axes).
-    pub fn from_colmap(
-        qvec: [f64; 4],
-        tvec: [f64; 3],
-        width: u32,
-        height: u32,
-        fx: f64,
-        fy: f64,
-        cx: f64,
-        cy: f64,
-    ) -> Self {
+    pub fn from_colmap(qvec: [f64; 4], tvec: [f64; 3], k: Intrinsics) -> Self {
         let r = quat_to_rotmat_normalising(qvec);
         let mut m = [[0.0; 4]; 4];
         for i in 0..3 {
@@ -61,7 +80,7 @@ impl Camera {
             m[i][3] = tvec[i];
         }
         m[3][3] = 1.0;
-        Camera { width, height, fx, fy, cx, cy, world_to_camera: m, distortion: None }
+        Self::from_w2c(m, k)
     }
 
     pub fn camera_to_world(&self) -> [[f64; 4]; 4] {
@@ -182,13 +201,13 @@ mod tests {
     fn opengl_camera_looks_down_minus_z() {
         // An OpenGL camera at (0,0,5) with identity rotation looks at the origin along −z.
         let mut c2w = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 5.0], [0.0, 0.0, 0.0, 1.0]];
-        let cam = Camera::from_c2w_opengl(c2w, 100, 80, 50.0, 50.0, 50.0, 40.0);
+        let cam = Camera::from_c2w_opengl(c2w, Intrinsics::centred(100, 80, 50.0));
         let (px, z) = cam.project([0.0, 0.0, 0.0]);
         assert!((z - 5.0).abs() < 1e-12);
         assert!((px[0] - 50.0).abs() < 1e-12 && (px[1] - 40.0).abs() < 1e-12);
         // World +y is up, so it lands above the centre (smaller row).
         assert!(cam.project([0.0, 1.0, 0.0]).0[1] < 40.0);
         c2w[0][3] = 1.0;
-        assert!((Camera::from_c2w_opengl(c2w, 100, 80, 50.0, 50.0, 50.0, 40.0).center()[0] - 1.0).abs() < 1e-12);
+        assert!((Camera::from_c2w_opengl(c2w, Intrinsics::centred(100, 80, 50.0)).center()[0] - 1.0).abs() < 1e-12);
     }
 }

@@ -18,7 +18,7 @@ pub mod resample;
 pub mod scene;
 pub mod view;
 
-pub use camera::{Camera, Distortion};
+pub use camera::{Camera, Distortion, Intrinsics};
 pub use error::{Error, Result};
 pub use image::{DepthMap, Image, Mask};
 pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};

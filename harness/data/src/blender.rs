@@ -11,7 +11,7 @@
 //!   `Image::to_rgb_over(scene.background)`).
 
 use super::common::{check_c2w_last_row, checked, json_f64, json_mat4, read_images, read_json};
-use splatbench_core::{Camera, Error, Result, Scene, View};
+use splatbench_core::{Camera, Error, Intrinsics, Result, Scene, View};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +60,10 @@ fn load_split(dir: &Path, json_path: &Path) -> Result<Vec<View>> {
         let (w, h) = (image.width as f64, image.height as f64);
         let fx = 0.5 * w / (0.5 * angle_x).tan();
         let fy = angle_y.map_or(fx, |a| 0.5 * h / (0.5 * a).tan());
-        let camera = Camera::from_c2w_opengl(c2w, image.width, image.height, fx, fy, w / 2.0, h / 2.0);
+        let camera = Camera::from_c2w_opengl(
+            c2w,
+            Intrinsics { width: image.width, height: image.height, fx, fy, cx: w / 2.0, cy: h / 2.0 },
+        );
         let camera = check_c2w_last_row(&c2w, json_path)
             .and_then(|()| checked(camera, json_path))
             .map_err(|e| with_frame(e, path))?;

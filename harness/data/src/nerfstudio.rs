@@ -18,7 +18,7 @@ use super::common::{check_c2w_last_row, checked, json_f64, json_mat4, read_image
 use super::mask::read_mask;
 use serde_json::Value;
 use splatbench_core::camera::{matmul4, rigid_inverse};
-use splatbench_core::{Camera, Distortion, Error, Result, Scene, View};
+use splatbench_core::{Camera, Distortion, Error, Intrinsics, Result, Scene, View};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -121,7 +121,7 @@ fn frame_camera(meta: &Value, frame: &Value, width: u32, height: u32, json_path:
         frame.get("transform_matrix").ok_or_else(|| Error::input(json_path, "frame has no \"transform_matrix\""))?;
     let c2w = json_mat4(m, "transform_matrix", json_path)?;
     check_c2w_last_row(&c2w, json_path)?;
-    let mut camera = Camera::from_c2w_opengl(c2w, width, height, fx, fy, cx, cy);
+    let mut camera = Camera::from_c2w_opengl(c2w, Intrinsics { width, height, fx, fy, cx, cy });
     if let Some(model) = get("camera_model").and_then(Value::as_str) {
         if let Some((_, keys)) = DISTORTION_KEYS.iter().find(|(m, _)| *m == model) {
             let params =
@@ -157,14 +157,14 @@ pub struct YawPitchCamera {
     pub camera: Camera,
 }
 
-/// Read `cameras_yaw_pitch.json`: `image_size`, `fov_deg`, `fx`, `fy`, `cx_pixelcenter_half`,
+/// Read `cameras_yaw_pitch.json`: `max_image_side`, `fov_deg`, `fx`, `fy`, `cx_pixelcenter_half`,
 /// `cy_pixelcenter_half` (`cx_opencv` is the same point in integer-centre convention, = cx − 0.5) and `views[]` of
 /// `{file, yaw_deg, pitch_deg, w2c_opencv, c2w_opencv}`. The two matrices must be inverses of each other.
 pub fn load_yaw_pitch_cameras(path: &Path) -> Result<Vec<YawPitchCamera>> {
     let meta = read_json(path)?;
-    let size = json_f64(&meta, "image_size", path)?;
+    let size = json_f64(&meta, "max_image_side", path)?;
     if !(size >= 1.0 && size.fract() == 0.0 && size <= u32::MAX as f64) {
-        return Err(Error::input(path, format!("image_size {size} is not a positive integer")));
+        return Err(Error::input(path, format!("max_image_side {size} is not a positive integer")));
     }
     let size = size as u32;
     let fov_deg = json_f64(&meta, "fov_deg", path)?;
@@ -191,7 +191,7 @@ pub fn load_yaw_pitch_cameras(path: &Path) -> Result<Vec<YawPitchCamera>> {
         if !(off_identity < 1e-6) {
             return Err(Error::input(path, format!("{file}: w2c_opencv and c2w_opencv are not inverses")));
         }
-        let camera = Camera::from_c2w_opencv(c2w, size, size, fx, fy, cx, cy);
+        let camera = Camera::from_c2w_opencv(c2w, Intrinsics { width: size, height: size, fx, fy, cx, cy });
         let camera = Camera { world_to_camera: w2c, ..camera };
         let camera = checked(camera, path)?;
         let centre = rigid_inverse(&w2c);

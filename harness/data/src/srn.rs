@@ -12,7 +12,7 @@
 
 use super::common::{check_c2w_last_row, checked, list_dirs, list_files, read_images};
 use splatbench_core::error::IoContext;
-use splatbench_core::{Camera, Error, Result, Scene, View};
+use splatbench_core::{Camera, Error, Intrinsics, Result, Scene, View};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -80,7 +80,10 @@ pub fn load_srn_object(dir: &Path, split: &str) -> Result<Scene> {
 /// from the intrinsics' stated resolution to the image's.
 pub fn srn_camera(intr: &SrnIntrinsics, c2w: [[f64; 4]; 4], width: u32, height: u32) -> Camera {
     let (h0, w0) = intr.size.unwrap_or((height, width));
-    let cam = Camera::from_c2w_opencv(c2w, w0, h0, intr.focal, intr.focal, intr.cx + 0.5, intr.cy + 0.5);
+    let cam = Camera::from_c2w_opencv(
+        c2w,
+        Intrinsics { width: w0, height: h0, fx: intr.focal, fy: intr.focal, cx: intr.cx + 0.5, cy: intr.cy + 0.5 },
+    );
     if (w0, h0) == (width, height) { cam } else { cam.scaled_to(width, height) }
 }
 

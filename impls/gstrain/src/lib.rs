@@ -6,10 +6,12 @@ pub mod adam;
 pub mod gaussians;
 pub mod knn;
 pub mod params;
+pub mod refine_state;
 pub mod schedule;
 pub mod strategy;
 
 pub use adam::Adam;
 pub use params::PointParams;
+pub use refine_state::{RefineSchedule, RefineState};
 pub use schedule::{cosine_lr, exp_decay_lr};
-pub use strategy::{DefaultStrategy, NoRefine, RefineHook, RefineStats, StepInfo, Strategy};
+pub use strategy::{DefaultStrategy, NoHook, NoRefine, RefineHook, RefineStats, StepInfo, Strategy};

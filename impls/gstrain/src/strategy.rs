@@ -41,6 +41,7 @@ use splatbench_core::maths::{box_muller, quat_to_rotmat_normalising, sigmoid};
 
 use crate::gaussians::{LOG_SCALES, MEANS, OPACITY_LOGITS, QUATS};
 use crate::params::PointParams;
+use crate::refine_state::{RefineSchedule, RefineState};
 
 /// What the render step tells the strategy.
 pub struct StepInfo<'a> {
@@ -83,16 +84,19 @@ pub struct RefineStats {
     pub n_after: usize,
 }
 
-/// Per-point vetoes and observation of [`DefaultStrategy`]'s refinements. Masks are indexed by point (rows of
-/// `params` at the time of the call); clearing an entry vetoes that action.
+/// Per-point vetoes of [`DefaultStrategy`]'s refinements, given the explicit [`RefineState`] the decision is made
+/// on (the statistics at the start of this refinement). Masks are indexed by point (rows of `params` at the time of
+/// the call); clearing an entry vetoes that action, setting one adds it.
 pub trait RefineHook {
     /// Before growth: `clone[i]` / `split[i]` are the candidates.
-    fn filter_grow(&mut self, _params: &PointParams, _step: usize, _clone: &mut [bool], _split: &mut [bool]) {}
+    fn filter_grow(&mut self, _params: &PointParams, _state: &RefineState, _clone: &mut [bool], _split: &mut [bool]) {}
     /// Before pruning (after growth, so the masks cover the grown set): `prune[i]` marks removal.
-    fn filter_prune(&mut self, _params: &PointParams, _step: usize, _prune: &mut [bool]) {}
-    /// After a refinement (growth + pruning) has been applied.
-    fn after_refine(&mut self, _params: &mut PointParams, _stats: &RefineStats) {}
+    fn filter_prune(&mut self, _params: &PointParams, _state: &RefineState, _prune: &mut [bool]) {}
 }
+
+/// The hook that changes nothing.
+pub struct NoHook;
+impl RefineHook for NoHook {}
 
 /// The 3DGS densification schedule (see the module docs). Fields are the knobs, 3DGS defaults in `new`.
 pub struct DefaultStrategy {
@@ -103,18 +107,14 @@ pub struct DefaultStrategy {
     pub prune_opacity: f64,
     pub prune_scale3d: f64,
     pub prune_screen_px: Option<f64>,
-    pub refine_start: usize,
-    pub refine_stop: usize,
-    pub refine_every: usize,
+    /// 3DGS: start 500, stop 15 000, every 100, offset 0.
+    pub schedule: RefineSchedule,
     pub reset_every: usize,
     pub reset_opacity: f64,
     /// Cap on N after growth: when growth would exceed it, the candidates with the largest gradients win.
     pub max_points: Option<usize>,
-    hooks: Vec<Box<dyn RefineHook>>,
+    pub state: RefineState,
     rng: ChaCha8Rng,
-    grad_sum: Vec<f64>,
-    count: Vec<u32>,
-    max_radii: Vec<u32>,
     history: Vec<RefineStats>,
 }
 
@@ -133,17 +133,12 @@ impl DefaultStrategy {
             prune_opacity: 0.005,
             prune_scale3d: 0.1,
             prune_screen_px: None,
-            refine_start: 500,
-            refine_stop: 15_000,
-            refine_every: 100,
+            schedule: RefineSchedule { start: 500, stop: 15_000, every: 100, offset: 0 },
             reset_every: 3_000,
             reset_opacity: 0.01,
             max_points: None,
-            hooks: Vec::new(),
+            state: RefineState::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
-            grad_sum: Vec::new(),
-            count: Vec::new(),
-            max_radii: Vec::new(),
             history: Vec::new(),
         }
     }
@@ -154,20 +149,11 @@ impl DefaultStrategy {
     pub fn scale_schedule(mut self, total_steps: usize) -> Self {
         let f = (total_steps as f64 / REFERENCE_STEPS as f64).min(1.0);
         let scale = |v: usize| ((v as f64 * f).round() as usize).max(1);
-        self.refine_start = scale(self.refine_start);
-        self.refine_stop = scale(self.refine_stop);
-        self.refine_every = scale(self.refine_every);
+        self.schedule.start = scale(self.schedule.start);
+        self.schedule.stop = scale(self.schedule.stop);
+        self.schedule.every = scale(self.schedule.every);
         self.reset_every = scale(self.reset_every);
         self
-    }
-
-    pub fn with_hook(mut self, hook: Box<dyn RefineHook>) -> Self {
-        self.hooks.push(hook);
-        self
-    }
-
-    pub fn add_hook(&mut self, hook: Box<dyn RefineHook>) {
-        self.hooks.push(hook);
     }
 
     /// Every refinement so far.
@@ -177,48 +163,44 @@ impl DefaultStrategy {
 
     /// Mean accumulated screen-space gradient per point (NDC-scaled), 0 where never visible.
     pub fn mean_grads(&self) -> Vec<f64> {
-        self.grad_sum.iter().zip(&self.count).map(|(&g, &c)| if c > 0 { g / c as f64 } else { 0.0 }).collect()
+        self.state.mean_grads()
     }
 
     /// Adds one step's screen-space statistics (what `step_post_backward` does before refining).
     pub fn accumulate(&mut self, n: usize, info: &StepInfo) {
-        self.resize(n);
-        if info.means2d_grad.is_empty() {
-            return;
-        }
-        assert_eq!(
-            info.means2d_grad.len(),
-            n,
-            "StepInfo: means2d_grad has {} rows for {n} points",
-            info.means2d_grad.len()
-        );
-        assert_eq!(info.radii.len(), n, "StepInfo: radii has {} entries for {n} points", info.radii.len());
-        let (sx, sy) = (0.5 * info.width as f64, 0.5 * info.height as f64);
-        for i in 0..n {
-            let r = info.radii[i];
-            if r == 0 {
-                continue;
-            }
-            let [gx, gy] = info.means2d_grad[i];
-            self.grad_sum[i] += (gx as f64 * sx).hypot(gy as f64 * sy);
-            self.count[i] += 1;
-            self.max_radii[i] = self.max_radii[i].max(r);
-        }
+        self.state.accumulate(n, info);
     }
 
     /// Grows and prunes now (what happens on a scheduled step), then clears the statistics.
     pub fn refine(&mut self, params: &mut PointParams, step: usize) -> RefineStats {
+        self.refine_with(params, step, &mut NoHook)
+    }
+
+    /// [`Self::refine`] with `hook`'s vetoes.
+    pub fn refine_with(&mut self, params: &mut PointParams, step: usize, hook: &mut dyn RefineHook) -> RefineStats {
         let n_before = params.len();
-        self.resize(n_before);
-        let (cloned, split) = self.grow(params, step);
-        let pruned = self.prune(params, step);
+        self.state.resize(n_before);
+        let (cloned, split) = self.grow(params, hook);
+        let pruned = self.prune(params, step, hook);
         let stats = RefineStats { step, n_before, cloned, split, pruned, n_after: params.len() };
-        self.clear(params.len());
-        for hook in &mut self.hooks {
-            hook.after_refine(params, &stats);
-        }
+        self.state.clear(params.len());
         self.history.push(stats);
         stats
+    }
+
+    /// What `step_post_backward` does, with `hook`'s vetoes: accumulate, refine on schedule, reset opacities.
+    pub fn step_with(&mut self, params: &mut PointParams, info: &StepInfo, hook: &mut dyn RefineHook) {
+        let step = info.step;
+        if !self.schedule.accumulates(step) {
+            return;
+        }
+        self.state.accumulate(params.len(), info);
+        if self.schedule.refines(step) {
+            self.refine_with(params, step, hook);
+        }
+        if step > 0 && step % self.reset_every == 0 {
+            self.reset_opacities(params);
+        }
     }
 
     /// Clamps opacities to at most `reset_opacity` and zeroes their Adam moments.
@@ -229,36 +211,21 @@ impl DefaultStrategy {
         params.replace(OPACITY_LOGITS, value, true);
     }
 
-    fn resize(&mut self, n: usize) {
-        // Rows added or removed outside the strategy: keep what is known about the surviving prefix.
-        self.grad_sum.resize(n, 0.0);
-        self.count.resize(n, 0);
-        self.max_radii.resize(n, 0);
-    }
-
-    fn clear(&mut self, n: usize) {
-        self.grad_sum = vec![0.0; n];
-        self.count = vec![0; n];
-        self.max_radii = vec![0; n];
-    }
-
     fn max_scales(params: &PointParams) -> Vec<f64> {
         let (log_scales, c) = params.to_host(LOG_SCALES);
         log_scales.chunks(c).map(|row| row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64)).exp()).collect()
     }
 
     /// Clone and split; returns (cloned, split) counts.
-    fn grow(&mut self, params: &mut PointParams, step: usize) -> (usize, usize) {
+    fn grow(&mut self, params: &mut PointParams, hook: &mut dyn RefineHook) -> (usize, usize) {
         let n = params.len();
-        let grads = self.mean_grads();
+        let grads = self.state.mean_grads();
         let max_scale = Self::max_scales(params);
         let small_limit = self.percent_dense * self.scene_extent;
         let high: Vec<bool> = grads.iter().map(|&g| g > self.grad_threshold).collect();
         let mut clone: Vec<bool> = (0..n).map(|i| high[i] && max_scale[i] <= small_limit).collect();
         let mut split: Vec<bool> = (0..n).map(|i| high[i] && max_scale[i] > small_limit).collect();
-        for hook in &mut self.hooks {
-            hook.filter_grow(params, step, &mut clone, &mut split);
-        }
+        hook.filter_grow(params, &self.state, &mut clone, &mut split);
         if let Some(cap) = self.max_points {
             let mut candidates: Vec<usize> = (0..n).filter(|&i| clone[i] || split[i]).collect();
             candidates.sort_by(|&a, &b| grads[b].total_cmp(&grads[a]));
@@ -313,16 +280,13 @@ impl DefaultStrategy {
             keep[i] = false;
         }
         params.keep_rows(&keep);
-        // Statistics follow the rows: parents gone, children appended with none.
-        let kept = |v: &mut Vec<u32>| {
-            let mut it = keep.iter();
-            v.retain(|_| *it.next().unwrap());
-        };
-        kept(&mut self.max_radii);
+        // Screen radii follow the rows: parents gone, children appended with none (pruning reads them).
+        let mut it = keep.iter();
+        self.state.max_radii.retain(|_| *it.next().unwrap_or(&false));
     }
 
     /// Prunes. Screen radii are only known for points that existed before growth (rows `0..max_radii.len()`).
-    fn prune(&mut self, params: &mut PointParams, step: usize) -> usize {
+    fn prune(&mut self, params: &mut PointParams, step: usize, hook: &mut dyn RefineHook) -> usize {
         let n = params.len();
         let (logits, _) = params.to_host(OPACITY_LOGITS);
         let mut prune: Vec<bool> = logits.iter().map(|&l| sigmoid(l as f64) < self.prune_opacity).collect();
@@ -333,14 +297,12 @@ impl DefaultStrategy {
                 prune[i] |= max_scale[i] > limit;
             }
             if let Some(px) = self.prune_screen_px {
-                for (i, &r) in self.max_radii.iter().enumerate().take(n) {
+                for (i, &r) in self.state.max_radii.iter().enumerate().take(n) {
                     prune[i] |= r as f64 > px;
                 }
             }
         }
-        for hook in &mut self.hooks {
-            hook.filter_prune(params, step, &mut prune);
-        }
+        hook.filter_prune(params, &self.state, &mut prune);
         let keep: Vec<bool> = prune.iter().map(|&p| !p).collect();
         params.keep_rows(&keep);
         prune.iter().filter(|&&p| p).count()
@@ -349,17 +311,7 @@ impl DefaultStrategy {
 
 impl Strategy for DefaultStrategy {
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
-        let step = info.step;
-        if step >= self.refine_stop {
-            return;
-        }
-        self.accumulate(params.len(), info);
-        if step > self.refine_start && step % self.refine_every == 0 {
-            self.refine(params, step);
-        }
-        if step > 0 && step % self.reset_every == 0 {
-            self.reset_opacities(params);
-        }
+        self.step_with(params, info, &mut NoHook);
     }
 }
 

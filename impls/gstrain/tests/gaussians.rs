@@ -101,12 +101,7 @@ fn scene_extent_is_camera_spread() {
     let at = |x: f64| {
         Camera::from_c2w_opencv(
             [[1.0, 0.0, 0.0, x], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]],
-            8,
-            8,
-            8.0,
-            8.0,
-            4.0,
-            4.0,
+            splatbench_core::Intrinsics::centred(8, 8, 8.0),
         )
     };
     let e = scene_extent(&[at(-1.0), at(1.0), at(3.0)]);

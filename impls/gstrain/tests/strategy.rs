@@ -3,7 +3,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use splatbench_gstrain::gaussians::{LOG_SCALES, MEANS, OPACITY_LOGITS, QUATS, SH};
-use splatbench_gstrain::{DefaultStrategy, PointParams, RefineHook, StepInfo, Strategy};
+use splatbench_gstrain::{DefaultStrategy, PointParams, RefineHook, RefineState, StepInfo, Strategy};
 
 #[allow(deprecated)] // ndarray is the CPU backend the workspace builds
 fn device() -> Device {
@@ -30,8 +30,8 @@ fn gaussians(scales: &[f32], opacities: &[f32], d: &Device) -> PointParams {
 /// A strategy that refines at every step ≥ 1 (extent 1, so "small" is max scale ≤ 0.01).
 fn eager() -> DefaultStrategy {
     let mut s = DefaultStrategy::new(1.0, 7);
-    s.refine_start = 0;
-    s.refine_every = 1;
+    s.schedule.start = 0;
+    s.schedule.every = 1;
     s.reset_every = 1000;
     s
 }
@@ -78,7 +78,7 @@ fn gradient_is_scaled_to_ndc_and_averaged_over_visible_steps() {
     let mut p = gaussians(&[0.005; 3], &[0.5; 3], &d);
     let grads = [[3e-6, 0.0], [5e-6, 0.0], [0.0, 6e-6]];
     let mut s = eager();
-    s.refine_every = 2;
+    s.schedule.every = 2;
     s.step_post_backward(&mut p, &info(1, &grads, &[1, 1, 1]));
     assert_eq!(p.len(), 3);
     // Second step: point 0 invisible (does not dilute its mean), point 1 visible with zero gradient (halves it).
@@ -96,8 +96,8 @@ fn opacity_reset_and_giant_pruning_follow_the_schedule() {
     let d = device();
     let mut p = gaussians(&[0.005, 0.5, 0.005], &[0.9, 0.9, 0.004], &d);
     let mut s = DefaultStrategy::new(1.0, 1);
-    s.refine_start = 5;
-    s.refine_every = 10;
+    s.schedule.start = 5;
+    s.schedule.every = 10;
     s.reset_every = 20;
     let none = [[0.0f32; 2]; 3];
     let vis = [1u32; 3];
@@ -121,7 +121,7 @@ fn opacity_reset_and_giant_pruning_follow_the_schedule() {
     assert_eq!(p.len(), 1);
     assert!(p.to_host(LOG_SCALES).0[0] < 0.0);
     // Past refine_stop nothing happens.
-    s.refine_stop = 31;
+    s.schedule.stop = 31;
     let (before, _) = p.to_host(OPACITY_LOGITS);
     s.step_post_backward(&mut p, &info(40, &none[..1], &vis[..1]));
     assert_eq!(p.to_host(OPACITY_LOGITS).0, before);
@@ -144,15 +144,14 @@ fn screen_space_giants_are_pruned_only_when_enabled() {
 struct VetoFirst;
 
 impl RefineHook for VetoFirst {
-    fn filter_grow(&mut self, _p: &PointParams, _step: usize, clone: &mut [bool], split: &mut [bool]) {
+    fn filter_grow(&mut self, _p: &PointParams, state: &RefineState, clone: &mut [bool], split: &mut [bool]) {
+        // The hook sees the statistics the decision is made on: rows 0 and 2 were visible once each.
+        assert_eq!(state.count, vec![1, 1, 1]);
         clone[0] = false;
         split[0] = false;
     }
-    fn filter_prune(&mut self, _p: &PointParams, _step: usize, prune: &mut [bool]) {
+    fn filter_prune(&mut self, _p: &PointParams, _state: &RefineState, prune: &mut [bool]) {
         prune[1] = false;
-    }
-    fn after_refine(&mut self, p: &mut PointParams, stats: &splatbench_gstrain::RefineStats) {
-        assert_eq!(p.len(), stats.n_after);
     }
 }
 
@@ -160,8 +159,8 @@ impl RefineHook for VetoFirst {
 fn hooks_veto_growth_and_pruning() {
     let d = device();
     let mut p = gaussians(&[0.005, 0.005, 0.005], &[0.5, 0.001, 0.5], &d);
-    let mut s = eager().with_hook(Box::new(VetoFirst));
-    s.step_post_backward(&mut p, &info(1, &[[1e-4, 0.0], [0.0, 0.0], [1e-4, 0.0]], &[1, 1, 1]));
+    let mut s = eager();
+    s.step_with(&mut p, &info(1, &[[1e-4, 0.0], [0.0, 0.0], [1e-4, 0.0]], &[1, 1, 1]), &mut VetoFirst);
     let stats = s.history()[0];
     assert_eq!((stats.cloned, stats.split, stats.pruned, stats.n_after), (1, 0, 0, 4), "{stats:?}");
 }
@@ -181,9 +180,9 @@ fn max_points_keeps_the_largest_gradients() {
 #[test]
 fn schedule_scales_down_for_short_runs_only() {
     let s = DefaultStrategy::new(1.0, 0).scale_schedule(3000);
-    assert_eq!((s.refine_start, s.refine_stop, s.refine_every, s.reset_every), (50, 1500, 10, 300));
+    assert_eq!((s.schedule.start, s.schedule.stop, s.schedule.every, s.reset_every), (50, 1500, 10, 300));
     let s = DefaultStrategy::new(1.0, 0).scale_schedule(60_000);
-    assert_eq!((s.refine_start, s.refine_stop, s.refine_every, s.reset_every), (500, 15_000, 100, 3000));
+    assert_eq!((s.schedule.start, s.schedule.stop, s.schedule.every, s.reset_every), (500, 15_000, 100, 3000));
     let s = DefaultStrategy::new(1.0, 0).scale_schedule(10);
-    assert!(s.refine_every >= 1 && s.reset_every >= 1);
+    assert!(s.schedule.every >= 1 && s.reset_every >= 1);
 }

@@ -29,6 +29,27 @@ pub struct LearnableCameras {
     device: Device,
 }
 
+/// How the rig learns: which parameters move, how fast, within which bounds.
+#[derive(Clone, Copy, Debug)]
+pub struct RigConfig {
+    /// Pin view 0 (removes the global-rotation gauge).
+    pub fix_first: bool,
+    pub learn_focal: bool,
+    pub lr: f64,
+    pub bounds: Bounds,
+}
+
+impl Default for RigConfig {
+    fn default() -> Self {
+        RigConfig {
+            fix_first: true,
+            learn_focal: true,
+            lr: 1e-3,
+            bounds: Bounds { max_yaw_deg: 180.0, max_pitch_deg: 89.0, focal_min: 0.1, focal_max: 10.0 },
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
     pub max_yaw_deg: f64,
@@ -70,7 +91,8 @@ fn host_column(t: Tensor<2>) -> Vec<f64> {
 }
 
 impl LearnableCameras {
-    pub fn new(rig: YawPitchRig, fix_first: bool, learn_focal: bool, lr: f64, bounds: Bounds, device: &Device) -> Self {
+    pub fn new(rig: YawPitchRig, config: RigConfig, device: &Device) -> Self {
+        let RigConfig { fix_first, learn_focal, lr, bounds } = config;
         let rows: Vec<Option<usize>> =
             (0..rig.views.len()).map(|i| if fix_first { i.checked_sub(1) } else { Some(i) }).collect();
         let learn: Vec<&YawPitch> = rig.views.iter().zip(&rows).filter(|(_, r)| r.is_some()).map(|(v, _)| v).collect();

@@ -1,5 +1,5 @@
 //! Configuration of the head method. Defaults are CPU-sized (64 px views, a few hundred steps); the paper-scale
-//! run raises `image_size`, `steps` and `max_points`.
+//! run raises `max_image_side`, `steps` and `max_points`.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct HeadConfig {
     /// Optimisation steps (one training view per step, cycling); `RunContext::steps` overrides it.
     pub steps: usize,
-    /// Training views are area-downscaled so their longer side is at most this many pixels (0 = keep).
-    pub image_size: u32,
+    /// Training views are area-downscaled so their longer side is at most this many pixels (never upscaled; a
+    /// size at least the image's keeps it).
+    pub max_image_side: Option<u32>,
     /// Base learning rate of the point parameters (cosine-annealed to `lr_min_factor` × base).
     pub lr_geometry: f64,
     /// Base learning rate of the camera angles (radians) and normalised focal length.
@@ -73,7 +74,7 @@ impl Default for HeadConfig {
     fn default() -> Self {
         HeadConfig {
             steps: 300,
-            image_size: 64,
+            max_image_side: Some(64),
             lr_geometry: 0.01,
             lr_camera: 0.001,
             lr_min_factor: 0.1,

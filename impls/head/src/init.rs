@@ -14,7 +14,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use splatbench_core::Camera;
 
-use crate::views::TrainView;
+use splatbench_core::TrainView;
 
 pub const INIT_OPACITY: f32 = 0.3;
 
@@ -49,12 +49,12 @@ fn pixel_of(cam: &Camera, p: [f64; 3]) -> Option<(u32, u32)> {
 /// `views[i].camera` must carry the (possibly perturbed) initial poses.
 pub fn initial_cloud(views: &[TrainView], n: usize, radius: f64, use_masks: bool, rng: &mut ChaCha8Rng) -> InitCloud {
     let inside_masks = |p: [f64; 3]| {
-        views.iter().all(|v| match &v.mask_host {
+        views.iter().all(|v| match &v.mask {
             None => true,
             Some(m) => pixel_of(&v.camera, p).is_some_and(|(x, y)| m.data[(y * m.width + x) as usize] >= 0.5),
         })
     };
-    let have_masks = use_masks && views.iter().any(|v| v.mask_host.is_some());
+    let have_masks = use_masks && views.iter().any(|v| v.mask.is_some());
     let mut points = Vec::with_capacity(n);
     let mut tries = 0usize;
     if have_masks {
@@ -85,7 +85,7 @@ pub fn initial_cloud(views: &[TrainView], n: usize, radius: f64, use_masks: bool
             for v in views {
                 if let Some((x, y)) = pixel_of(&v.camera, p) {
                     for c in 0..3 {
-                        acc[c] += v.target_host.get(x, y, c as u32);
+                        acc[c] += v.image.get(x, y, c as u32);
                     }
                     k += 1;
                 }

@@ -6,7 +6,7 @@
 //! ([`yaw_pitch`] gives the model and its conventions). The point count grows progressively towards a maximum by
 //! cloning high-gradient points ([`strategy::ProgressiveStrategy`]). Modules:
 //! - [`config`]: [`HeadConfig`]; [`yaw_pitch`]: the camera model; [`cameras`]: the learnable cameras;
-//! - [`views`]: downscaling and targets; [`init`]: the initial cloud; [`points`]: the parameterisation;
+//! - [`init`]: the initial cloud; [`points`]: the parameterisation;
 //! - [`loss`]: the loss and regularisers; [`strategy`]: densification; [`train`]: the loop;
 //! - [`recon`]: rendering and artifacts of the fit; [`checkpoint`]: save/resume.
 
@@ -19,7 +19,7 @@ pub mod points;
 pub mod recon;
 pub mod strategy;
 pub mod train;
-pub mod views;
+
 pub mod yaw_pitch;
 
 pub use config::HeadConfig;

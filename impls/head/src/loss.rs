@@ -20,8 +20,8 @@ use splatbench_losses::{photometric::l1, ssim::ssim};
 use splatbench_render::op::RenderOutput;
 
 use crate::config::HeadConfig;
-use crate::views::TrainView;
 use splatbench_gstrain::PointParams;
+use splatbench_train::tensors::ViewTensors;
 
 /// The loss and its photometric part (for logging).
 pub struct LossValue {
@@ -31,7 +31,7 @@ pub struct LossValue {
 
 pub fn head_loss(
     out: &RenderOutput,
-    view: &TrainView,
+    view: &ViewTensors,
     params: &PointParams,
     cfg: &HeadConfig,
     radius: f64,

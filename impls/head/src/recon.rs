@@ -114,7 +114,7 @@ impl Reconstruction for HeadReconstruction {
 
     fn stats(&self) -> BTreeMap<String, f64> {
         BTreeMap::from([
-            ("points".to_string(), self.cloud.len() as f64),
+            ("gaussians".to_string(), self.cloud.len() as f64),
             ("focal_norm".to_string(), self.cameras.focal_norm),
         ])
     }

@@ -1,7 +1,8 @@
 //! Progressive densification: grow from a few hundred points towards `max_points` on a fixed schedule.
 //!
-//! Between refinement steps the strategy accumulates, per point, the norm of the screen-space gradient
-//! `‖∂L/∂means2d‖` (pixels, from the renderer's probe) over the steps the point was visible (radius > 0).
+//! Between refinement steps the strategy accumulates gstrain's [`RefineState`]: per point, the norm of the
+//! screen-space gradient in 3DGS's NDC-like units `‖(gx·W/2, gy·H/2)‖` over the steps the point was visible
+//! (radius > 0); only its ranking matters here.
 //! Every `every` steps inside [`from`, `until`]:
 //! 1. prune points with opacity below `prune_opacity` (unless that would leave fewer than `MIN_POINTS`);
 //! 2. the *allowed* count rises linearly from `init_points` at `from` to `max_points` at `until`:
@@ -17,69 +18,80 @@
 use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use splatbench_gstrain::{PointParams, StepInfo, Strategy};
+use splatbench_gstrain::{PointParams, RefineSchedule, RefineState, StepInfo, Strategy};
 
 use crate::points::{mean_scales, opacities};
 
 /// Pruning never leaves fewer points than this.
 const MIN_POINTS: usize = 16;
 
-pub struct ProgressiveStrategy {
+/// The knobs of [`ProgressiveStrategy`].
+#[derive(Clone, Copy, Debug)]
+pub struct ProgressiveConfig {
     pub init_points: usize,
     pub max_points: usize,
+    /// Refine every this many steps inside [`from`, `until`].
     pub every: usize,
     pub from: usize,
     pub until: usize,
+    /// Clone displacement per axis, in units of the parent's scale.
     pub jitter: f64,
     pub prune_opacity: f64,
+}
+
+impl Default for ProgressiveConfig {
+    fn default() -> Self {
+        ProgressiveConfig {
+            init_points: 500,
+            max_points: 10_000,
+            every: 100,
+            from: 0,
+            until: 1000,
+            jitter: 0.5,
+            prune_opacity: 0.005,
+        }
+    }
+}
+
+pub struct ProgressiveStrategy {
+    pub config: ProgressiveConfig,
+    /// Refinements at `from < step ≤ until`, every `every` steps counted from `from`.
+    pub schedule: RefineSchedule,
+    pub state: RefineState,
     /// (step, point count) after every refinement.
     pub history: Vec<(usize, usize)>,
-    grad_sum: Vec<f64>,
-    seen: Vec<u32>,
     rng: ChaCha8Rng,
 }
 
 impl ProgressiveStrategy {
-    pub fn new(
-        init_points: usize,
-        max_points: usize,
-        every: usize,
-        from: usize,
-        until: usize,
-        jitter: f64,
-        prune_opacity: f64,
-        seed: u64,
-    ) -> Self {
-        assert!(init_points <= max_points && every > 0);
+    pub fn new(config: ProgressiveConfig, seed: u64) -> Self {
+        assert!(config.init_points <= config.max_points && config.every > 0);
+        let config = ProgressiveConfig { until: config.until.max(config.from), ..config };
         ProgressiveStrategy {
-            init_points,
-            max_points,
-            every,
-            from,
-            until: until.max(from),
-            jitter,
-            prune_opacity,
+            schedule: RefineSchedule {
+                start: config.from,
+                stop: config.until + 1,
+                every: config.every,
+                offset: config.from,
+            },
+            config,
+            state: RefineState::default(),
             history: Vec::new(),
-            grad_sum: Vec::new(),
-            seen: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x9E37_79B9_7F4A_7C15),
         }
     }
 
     /// The point count the schedule allows at `step`.
     pub fn target(&self, step: usize) -> usize {
-        if step <= self.from {
-            return self.init_points;
+        let c = &self.config;
+        if step <= c.from {
+            return c.init_points;
         }
-        if step >= self.until {
-            return self.max_points;
+        if step >= c.until {
+            return c.max_points;
         }
-        let t = (step - self.from) as f64 / (self.until - self.from) as f64;
-        (self.init_points as f64 + (self.max_points - self.init_points) as f64 * t).round() as usize
-    }
-
-    fn is_refine_step(&self, step: usize) -> bool {
-        step > self.from && step <= self.until && (step - self.from) % self.every == 0
+        let t = (step - c.from) as f64 / (c.until - c.from) as f64;
+        (c.init_points as f64 + (c.max_points - c.init_points) as f64 * t).round() as usize
     }
 
     fn normal(&mut self) -> f64 {
@@ -91,19 +103,19 @@ impl ProgressiveStrategy {
     fn refine(&mut self, params: &mut PointParams, step: usize) {
         // 1. prune transparent points
         let op = opacities(params);
-        let keep: Vec<bool> = op.iter().map(|&o| o as f64 >= self.prune_opacity).collect();
+        let keep: Vec<bool> = op.iter().map(|&o| o as f64 >= self.config.prune_opacity).collect();
         let kept = keep.iter().filter(|&&k| k).count();
         if kept < keep.len() && kept >= MIN_POINTS {
             params.keep_rows(&keep);
-            self.grad_sum = keep_where(&self.grad_sum, &keep);
-            self.seen = keep_where(&self.seen, &keep);
+            self.state.keep_rows(&keep);
         }
         // 2-3. clone the highest-gradient points up to the schedule's count
         let n = params.len();
-        let k = self.target(step).min(self.max_points).saturating_sub(n).min(n);
+        let k = self.target(step).min(self.config.max_points).saturating_sub(n).min(n);
+        let s = &self.state;
         let mut order: Vec<(f64, usize)> = (0..n)
-            .filter(|&i| self.seen[i] > 0 && self.grad_sum[i] > 0.0)
-            .map(|i| (self.grad_sum[i] / self.seen[i] as f64, i))
+            .filter(|&i| s.count[i] > 0 && s.grad_sum[i] > 0.0)
+            .map(|i| (s.grad_sum[i] / s.count[i] as f64, i))
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         let idx: Vec<usize> = order.iter().take(k).map(|&(_, i)| i).collect();
@@ -113,7 +125,7 @@ impl ProgressiveStrategy {
             let mut moved = Vec::with_capacity(idx.len() * 3);
             for &i in &idx {
                 for c in 0..3 {
-                    moved.push(means[i * 3 + c] + (self.jitter * scales[i] as f64 * self.normal()) as f32);
+                    moved.push(means[i * 3 + c] + (self.config.jitter * scales[i] as f64 * self.normal()) as f32);
                 }
             }
             let device = params.get("means").device();
@@ -122,35 +134,22 @@ impl ProgressiveStrategy {
             params.append_rows(&idx, &[("means", value)]);
         }
         assert!(
-            params.len() <= self.max_points,
+            params.len() <= self.config.max_points,
             "point count {} exceeds the maximum {}",
             params.len(),
-            self.max_points
+            self.config.max_points
         );
-        self.grad_sum = vec![0.0; params.len()];
-        self.seen = vec![0; params.len()];
+        self.state.clear(params.len());
         self.history.push((step, params.len()));
     }
 }
 
-fn keep_where<T: Copy>(v: &[T], keep: &[bool]) -> Vec<T> {
-    v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x).collect()
-}
-
 impl Strategy for ProgressiveStrategy {
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
-        let n = params.len();
-        if self.grad_sum.len() != n {
-            self.grad_sum = vec![0.0; n];
-            self.seen = vec![0; n];
+        if self.schedule.accumulates(info.step) {
+            self.state.accumulate(params.len(), info);
         }
-        for (i, (g, &r)) in info.means2d_grad.iter().zip(info.radii).enumerate().take(n) {
-            if r > 0 {
-                self.grad_sum[i] += (g[0] as f64).hypot(g[1] as f64);
-                self.seen[i] += 1;
-            }
-        }
-        if self.is_refine_step(info.step) {
+        if self.schedule.refines(info.step) {
             self.refine(params, info.step);
         }
     }

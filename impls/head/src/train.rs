@@ -1,30 +1,31 @@
-//! The training loop: one training view per step (cycling), geometry and camera Adam with cosine annealing,
-//! progressive densification, optional checkpoints.
+//! The head method's training step on the shared skeleton ([`splatbench_train::run`]): one training view per step
+//! (cycling), geometry and camera Adam with cosine annealing, progressive densification, optional checkpoints.
 //!
 //! Per step `s` of `S`: `lr_geo(s) = cosine(lr_geometry → lr_min_factor · lr_geometry)`, the same for the
 //! cameras; render the view through its learnable camera with a screen-space probe, compute the loss
-//! ([`crate::loss`]), backward, hand the probe's gradient to the strategy (`step_post_backward`: accumulate,
-//! refine on schedule), then Adam on the points and — after `camera_warmup_steps` — on the cameras.
+//! ([`crate::loss`]), backward, Adam on the points and — after `camera_warmup_steps` — on the cameras, then hand
+//! the probe's gradient to the strategy (accumulate, refine on schedule).
 
-use std::time::Instant;
+use std::path::Path;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Gradients, Tensor};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use splatbench_core::{Error, Phase, Result, RunContext, Scene, TrainReport};
-use splatbench_device::device_for as default_device;
+use splatbench_core::{Error, Phase, Result, RunContext, Scene, TrainReport, TrainView};
+use splatbench_device::device_for;
 use splatbench_gstrain::{PointParams, StepInfo, Strategy, cosine_lr};
-use splatbench_render::op::{GaussianTensors, render};
+use splatbench_render::op::render;
+use splatbench_train::tensors::{ViewTensors, to_rows};
+use splatbench_train::{Plan, StepOutput, TrainTask};
 
-use crate::cameras::{Bounds, LearnableCameras, mean_angle_error_deg};
+use crate::cameras::{Bounds, LearnableCameras, RigConfig, mean_angle_error_deg};
 use crate::checkpoint;
 use crate::config::HeadConfig;
 use crate::init::{INIT_OPACITY, initial_cloud};
 use crate::loss::head_loss;
 use crate::points::{PointValues, build_params, gaussian_tensors, set_lrs, values_from_cloud};
 use crate::recon::HeadReconstruction;
-use crate::strategy::ProgressiveStrategy;
-use crate::views::{TrainView, prepare};
+use crate::strategy::{ProgressiveConfig, ProgressiveStrategy};
 use crate::yaw_pitch::{YawPitch, YawPitchRig};
 
 /// Everything a finished run hands back.
@@ -56,10 +57,95 @@ pub fn perturb(rig: &YawPitchRig, noise_deg: f64, fix_first: bool, seed: u64) ->
     out
 }
 
-fn probe_grads(probe: &Tensor<2>, grads: &burn::tensor::Gradients, n: usize) -> Vec<[f32; 2]> {
-    match probe.grad(grads) {
-        Some(g) => g.into_data().try_into_vec_as::<f32>().expect("f32 grads").chunks(2).map(|c| [c[0], c[1]]).collect(),
-        None => vec![[0.0; 2]; n],
+/// The head method's step (see the module docs).
+struct HeadTask<'a> {
+    cfg: &'a HeadConfig,
+    views: Vec<TrainView>,
+    targets: Vec<ViewTensors>,
+    params: PointParams,
+    cameras: LearnableCameras,
+    strategy: ProgressiveStrategy,
+    background: [f32; 3],
+    radius: f64,
+    device: Device,
+    names: Vec<String>,
+    /// The schedule's allowed count at each refinement step.
+    point_targets: Vec<usize>,
+}
+
+/// What `end_step` needs from the render.
+struct Probe {
+    probe: Tensor<2>,
+    radii: Vec<u32>,
+    view: usize,
+}
+
+impl TrainTask for HeadTask<'_> {
+    type Extras = Probe;
+
+    fn begin_step(&mut self, step: usize, total: usize) -> Result<()> {
+        let cfg = self.cfg;
+        set_lrs(&mut self.params, cosine_lr(cfg.lr_geometry, cfg.lr_geometry * cfg.lr_min_factor, step, total));
+        self.cameras.set_lr(cosine_lr(cfg.lr_camera, cfg.lr_camera * cfg.lr_min_factor, step, total));
+        Ok(())
+    }
+
+    fn forward(&mut self, step: usize, _total: usize) -> Result<StepOutput<Probe>> {
+        let i = step % self.views.len();
+        let g = gaussian_tensors(&self.params);
+        let probe = Tensor::<2>::zeros([self.params.len(), 2], &self.device).require_grad();
+        let cam = self.cameras.tensors(i, &self.views[i].camera);
+        let out = render(&g, &cam, self.background, Some(&probe));
+        let loss = head_loss(&out, &self.targets[i], &self.params, self.cfg, self.radius);
+        Ok(StepOutput {
+            terms: vec![("photometric", loss.photometric)],
+            ..StepOutput::new(loss.total, Probe { probe, radii: out.radii, view: i })
+        })
+    }
+
+    fn optimize(&mut self, grads: &Gradients, step: usize, _total: usize) -> Result<()> {
+        self.params.adam_step(grads);
+        if step >= self.cfg.camera_warmup_steps {
+            self.cameras.step(grads);
+        }
+        Ok(())
+    }
+
+    fn end_step(&mut self, p: Probe, grads: &Gradients, step: usize, total: usize) -> Result<()> {
+        let n = p.radii.len();
+        let g2d: Vec<[f32; 2]> = p.probe.grad(grads).map(to_rows).unwrap_or_else(|| vec![[0.0; 2]; n]);
+        let cam = &self.views[p.view].camera;
+        let info = StepInfo {
+            step,
+            total_steps: total,
+            means2d_grad: &g2d,
+            radii: &p.radii,
+            width: cam.width,
+            height: cam.height,
+        };
+        let before = self.strategy.history.len();
+        self.strategy.step_post_backward(&mut self.params, &info);
+        self.strategy.step_post_optimizer(&mut self.params, step);
+        if self.strategy.history.len() > before {
+            self.point_targets.push(self.strategy.target(step));
+        }
+        if self.params.len() > self.cfg.max_points {
+            return Err(Error::Other(format!(
+                "point count {} exceeds max_points {}",
+                self.params.len(),
+                self.cfg.max_points
+            )));
+        }
+        Ok(())
+    }
+
+    fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
+        let (w, h) = (self.views[0].camera.width, self.views[0].camera.height);
+        checkpoint::save(
+            dir,
+            &gaussian_tensors(&self.params).to_cloud(),
+            &self.cameras.to_file(next_step, &self.names, w, h),
+        )
     }
 }
 
@@ -79,12 +165,13 @@ pub fn train_scene(
     for v in views {
         v.camera.require_pinhole("the head method")?;
     }
-    let device: Device = default_device(ctx.backend, ctx.device_index)?;
+    let device: Device = device_for(ctx.backend, ctx.device_index)?;
     let steps = ctx.steps.unwrap_or(cfg.steps);
     let bg = scene.background;
 
-    let mut train: Vec<TrainView> =
-        ctx.time(Phase::Data, || views.iter().map(|v| prepare(v, cfg.image_size, bg, &device)).collect());
+    let mut train: Vec<TrainView> = ctx.time(Phase::Data, || {
+        views.iter().map(|v| TrainView::prepare(v, bg, cfg.max_image_side, "the head method")).collect::<Result<_>>()
+    })?;
     let true_rig = match dataset_rig {
         Some(r) if r.views.len() == views.len() => r.clone(),
         Some(r) => {
@@ -144,90 +231,50 @@ pub fn train_scene(
             (values, init_rig.clone(), 0)
         }
     };
-    let mut params: PointParams = build_params(&values, cfg.anisotropic, cfg.lr_geometry, &device);
-    let mut cameras =
-        LearnableCameras::new(start_rig, cfg.fix_first_camera, cfg.learn_focal, cfg.lr_camera, bounds, &device);
-    let from = (cfg.densify_from * steps as f64).round() as usize;
-    let until = (cfg.densify_until * steps as f64).round() as usize;
-    let mut strategy = ProgressiveStrategy::new(
-        cfg.init_points.min(params.len()),
-        cfg.max_points,
-        cfg.densify_every,
-        from,
-        until,
-        cfg.clone_jitter,
-        cfg.prune_opacity,
+    let params: PointParams = build_params(&values, cfg.anisotropic, cfg.lr_geometry, &device);
+    let cameras = LearnableCameras::new(
+        start_rig,
+        RigConfig { fix_first: cfg.fix_first_camera, learn_focal: cfg.learn_focal, lr: cfg.lr_camera, bounds },
+        &device,
+    );
+    let strategy = ProgressiveStrategy::new(
+        ProgressiveConfig {
+            init_points: cfg.init_points.min(params.len()),
+            max_points: cfg.max_points,
+            every: cfg.densify_every,
+            from: (cfg.densify_from * steps as f64).round() as usize,
+            until: (cfg.densify_until * steps as f64).round() as usize,
+            jitter: cfg.clone_jitter,
+            prune_opacity: cfg.prune_opacity,
+        },
         ctx.seed,
     );
-    ctx.progress.set_total(steps as u64);
-
-    let names: Vec<String> = views.iter().map(|v| v.name.clone()).collect();
-    let mut final_loss = f64::NAN;
-    let mut point_targets = Vec::new();
-    let t_start = Instant::now();
-    for step in start_step..steps {
-        let lr_geo = cosine_lr(cfg.lr_geometry, cfg.lr_geometry * cfg.lr_min_factor, step, steps);
-        set_lrs(&mut params, lr_geo);
-        cameras.set_lr(cosine_lr(cfg.lr_camera, cfg.lr_camera * cfg.lr_min_factor, step, steps));
-        let i = step % train.len();
-        let view = &train[i];
-        let n = params.len();
-
-        let (out, probe, loss) = ctx.time(Phase::Forward, || {
-            let g: GaussianTensors = gaussian_tensors(&params);
-            let probe = Tensor::<2>::zeros([n, 2], &device).require_grad();
-            let cam = cameras.tensors(i, &view.camera);
-            let out = render(&g, &cam, bg, Some(&probe));
-            let loss = head_loss(&out, view, &params, cfg, radius);
-            (out, probe, loss)
-        });
-        let value = loss.total.clone().into_scalar::<f32>() as f64;
-        ctx.record_loss(step, value)?;
-        final_loss = value;
-        let grads = ctx.time(Phase::Backward, || loss.total.backward());
-        let g2d = probe_grads(&probe, &grads, n);
-
-        ctx.time(Phase::Optimizer, || {
-            params.adam_step(&grads);
-            if step >= cfg.camera_warmup_steps {
-                cameras.step(&grads);
-            }
-        });
-        ctx.time(Phase::Densify, || {
-            let info = StepInfo {
-                step,
-                total_steps: steps,
-                means2d_grad: &g2d,
-                radii: &out.radii,
-                width: view.camera.width,
-                height: view.camera.height,
-            };
-            let before = strategy.history.len();
-            strategy.step_post_backward(&mut params, &info);
-            strategy.step_post_optimizer(&mut params, step);
-            if strategy.history.len() > before {
-                point_targets.push(strategy.target(step));
-            }
-        });
-        assert!(params.len() <= cfg.max_points, "point count {} exceeds max_points {}", params.len(), cfg.max_points);
-
-        if let (Some(dir), true) = (&ctx.work_dir, cfg.checkpoint_every > 0 && (step + 1) % cfg.checkpoint_every == 0) {
-            let (w, h) = (train[0].camera.width, train[0].camera.height);
-            checkpoint::save(dir, &gaussian_tensors(&params).to_cloud(), &cameras.to_file(step + 1, &names, w, h))?;
-        }
-    }
-    let elapsed = t_start.elapsed().as_secs_f64();
-    let ran = steps.saturating_sub(start_step);
+    let mut task = HeadTask {
+        cfg,
+        targets: train.iter().map(|v| ViewTensors::new(v, &device)).collect(),
+        names: views.iter().map(|v| v.name.clone()).collect(),
+        views: train,
+        params,
+        cameras,
+        strategy,
+        background: bg,
+        radius,
+        device: device.clone(),
+        point_targets: Vec::new(),
+    };
+    let plan = Plan { start: start_step, total: steps, checkpoint_every: cfg.checkpoint_every };
+    let summary = splatbench_train::run(&mut task, ctx, plan)?;
+    let HeadTask { params, cameras, strategy, views: train, names, point_targets, .. } = task;
 
     let learned = cameras.rig().clone();
-    let mut report = TrainReport { steps, final_loss, ..Default::default() };
-    report.stats.insert("points".into(), params.len() as f64);
+    let mut report = TrainReport { steps, final_loss: summary.final_loss, ..Default::default() };
+    report.stats.insert("gaussians".into(), params.len() as f64);
     report.stats.insert("camera_err_deg".into(), mean_angle_error_deg(&learned, &true_rig));
     report.stats.insert("camera_err_init_deg".into(), mean_angle_error_deg(&init_rig, &true_rig));
     report.stats.insert("focal_err_pct".into(), 100.0 * (learned.focal_norm / true_rig.focal_norm - 1.0).abs());
     report.stats.insert("resumed_from_step".into(), start_step as f64);
-    if ran > 0 {
-        report.stats.insert("ms_per_step".into(), 1e3 * elapsed / ran as f64);
+    if let Some(ms) = summary.ms_per_step() {
+        report.stats.insert("ms_per_step".into(), ms);
     }
     let (w, h) = (train[0].camera.width, train[0].camera.height);
     let reconstruction = HeadReconstruction::new(

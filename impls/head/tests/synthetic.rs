@@ -70,14 +70,13 @@ fn scene() -> Scene {
 }
 
 fn psnr(a: &Image, b: &Image) -> f64 {
-    let mse = a.data.iter().zip(&b.data).map(|(x, y)| ((x - y) as f64).powi(2)).sum::<f64>() / a.data.len() as f64;
-    -10.0 * mse.log10()
+    splatbench_metrics::psnr(a, b).unwrap_or(f64::INFINITY)
 }
 
 fn small_config() -> HeadConfig {
     HeadConfig {
         steps: 120,
-        image_size: SIZE,
+        max_image_side: Some(SIZE),
         init_points: 100,
         max_points: 400,
         gif_frames: 3,

@@ -11,7 +11,6 @@
 //! The Laplacian-pyramid loss itself lives in `splatbench_losses::pyramid`.
 
 pub mod config;
-pub mod data;
 pub mod depth_align;
 pub mod gating;
 pub mod method;

@@ -9,63 +9,48 @@
 //!
 //! Gating ([`RoiGate`]) is evaluated on the current means at every refinement: before growth for the growth
 //! decision, and again on the grown set for pruning (clones and split children sit near their parent but may
-//! cross the ROI border). The schedule — accumulate every step before `refine_stop`, refine when
-//! `step > refine_start && step % refine_every == 0`, reset opacities every `reset_every` — is
-//! [`DefaultStrategy`]'s, driven through its public `accumulate`/`refine`/`reset_opacities`, because the hook
-//! needs the mean gradients that exist only between accumulation and refinement.
+//! cross the ROI border). The schedule and the statistics are [`DefaultStrategy`]'s: it hands the hook the explicit
+//! [`RefineState`] each decision is made on, so no state is shared behind the strategy's back.
 
 use crate::gating::RoiGate;
 use splatbench_core::maths::sigmoid;
 use splatbench_gstrain::gaussians::{MEANS, OPACITY_LOGITS};
-use splatbench_gstrain::{DefaultStrategy, PointParams, RefineHook, StepInfo, Strategy};
-use std::sync::{Arc, Mutex};
+use splatbench_gstrain::{DefaultStrategy, PointParams, RefineHook, RefineState, StepInfo, Strategy};
 
-/// What the hook knows at a refinement; shared between [`RoiStrategy`] and its hook.
-#[derive(Debug, Default)]
-struct Shared {
-    /// Mean accumulated gradient per point at the start of this refinement.
-    grads: Vec<f64>,
+/// The ROI's vetoes; it decides on the [`RefineState`] the wrapped strategy hands it.
+struct RoiHook {
+    gate: RoiGate,
     base_threshold: f64,
     outside_prune_opacity: f64,
-    gate: Option<Arc<RoiGate>>,
-    /// Points in the ROI after the last refinement (or classification).
-    roi_count: usize,
 }
 
-struct RoiHook(Arc<Mutex<Shared>>);
-
 impl RefineHook for RoiHook {
-    fn filter_grow(&mut self, params: &PointParams, _step: usize, clone: &mut [bool], split: &mut [bool]) {
-        let s = self.0.lock().expect("RoiStrategy state");
-        let Some(gate) = &s.gate else { return };
-        let inside = gate.classify(&params.to_host(MEANS).0);
+    fn filter_grow(&mut self, params: &PointParams, state: &RefineState, clone: &mut [bool], split: &mut [bool]) {
+        let inside = self.gate.classify(&params.to_host(MEANS).0);
+        let grads = state.mean_grads();
         for i in 0..clone.len() {
-            if !inside[i] && s.grads.get(i).is_none_or(|&g| g <= s.base_threshold) {
+            if !inside[i] && grads.get(i).is_none_or(|&g| g <= self.base_threshold) {
                 clone[i] = false;
                 split[i] = false;
             }
         }
     }
 
-    fn filter_prune(&mut self, params: &PointParams, _step: usize, prune: &mut [bool]) {
-        let mut s = self.0.lock().expect("RoiStrategy state");
-        let Some(gate) = s.gate.clone() else { return };
-        let inside = gate.classify(&params.to_host(MEANS).0);
+    fn filter_prune(&mut self, params: &PointParams, _state: &RefineState, prune: &mut [bool]) {
+        let inside = self.gate.classify(&params.to_host(MEANS).0);
         let (logits, _) = params.to_host(OPACITY_LOGITS);
-        let limit = s.outside_prune_opacity;
         for (i, p) in prune.iter_mut().enumerate() {
-            if !inside[i] && sigmoid(logits[i] as f64) < limit {
+            if !inside[i] && sigmoid(logits[i] as f64) < self.outside_prune_opacity {
                 *p = true;
             }
         }
-        s.roi_count = inside.iter().zip(prune.iter()).filter(|&(&r, &p)| r && !p).count();
     }
 }
 
 /// 3DGS densification with ROI-dependent thresholds (see the module docs).
 pub struct RoiStrategy {
     inner: DefaultStrategy,
-    shared: Arc<Mutex<Shared>>,
+    hook: RoiHook,
 }
 
 impl RoiStrategy {
@@ -73,15 +58,7 @@ impl RoiStrategy {
     pub fn new(mut inner: DefaultStrategy, gate: RoiGate, roi_grad_factor: f64, outside_prune_opacity: f64) -> Self {
         let base_threshold = inner.grad_threshold;
         inner.grad_threshold = base_threshold * roi_grad_factor;
-        let shared = Arc::new(Mutex::new(Shared {
-            grads: Vec::new(),
-            base_threshold,
-            outside_prune_opacity,
-            gate: Some(Arc::new(gate)),
-            roi_count: 0,
-        }));
-        inner.add_hook(Box::new(RoiHook(shared.clone())));
-        RoiStrategy { inner, shared }
+        RoiStrategy { inner, hook: RoiHook { gate, base_threshold, outside_prune_opacity } }
     }
 
     pub fn inner(&self) -> &DefaultStrategy {
@@ -89,35 +66,19 @@ impl RoiStrategy {
     }
 
     /// The gate the strategy classifies with.
-    pub fn gate(&self) -> Arc<RoiGate> {
-        self.shared.lock().expect("RoiStrategy state").gate.clone().expect("RoiStrategy always has a gate")
+    pub fn gate(&self) -> &RoiGate {
+        &self.hook.gate
     }
 
     /// In-ROI flag per current point.
     pub fn classify(&self, params: &PointParams) -> Vec<bool> {
-        self.gate().classify(&params.to_host(MEANS).0)
-    }
-
-    /// Accumulates and, on a scheduled step, refines now (what `step_post_backward` does).
-    pub fn refine(&mut self, params: &mut PointParams, step: usize) {
-        self.shared.lock().expect("RoiStrategy state").grads = self.inner.mean_grads();
-        self.inner.refine(params, step);
+        self.hook.gate.classify(&params.to_host(MEANS).0)
     }
 }
 
 impl Strategy for RoiStrategy {
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
-        let step = info.step;
-        if step >= self.inner.refine_stop {
-            return;
-        }
-        self.inner.accumulate(params.len(), info);
-        if step > self.inner.refine_start && step % self.inner.refine_every == 0 {
-            self.refine(params, step);
-        }
-        if step > 0 && step % self.inner.reset_every == 0 {
-            self.inner.reset_opacities(params);
-        }
+        self.inner.step_with(params, info, &mut self.hook);
     }
 }
 
@@ -171,7 +132,7 @@ mod tests {
 
     fn strategy() -> DefaultStrategy {
         let mut s = DefaultStrategy::new(1.0, 0);
-        (s.refine_start, s.refine_every, s.refine_stop, s.reset_every) = (0, 1, 100, 1000);
+        (s.schedule.start, s.schedule.every, s.schedule.stop, s.reset_every) = (0, 1, 100, 1000);
         s
     }
 

@@ -1,4 +1,5 @@
-//! The training loop: 3DGS on one scene's "train" split, with the ROI and Laplacian terms when configured.
+//! The roigs training step on the shared skeleton ([`splatbench_train::run`]): 3DGS on one scene's "train" split,
+//! with the ROI and Laplacian terms when configured.
 //!
 //! Per step t of T (one training view, visited in a seeded random order per epoch):
 //! 1. position lr = `exp_decay(1.6e-4·extent → 1.6e-6·extent)`; active SH degree `min(D, t / interval)` (the
@@ -10,22 +11,23 @@
 //!    ROI, [`DefaultStrategy`] otherwise — the trainer never branches on the variant beyond building these).
 
 use crate::config::{MIN_REFINE_EVERY, MIN_RESET_EVERY, RoiGsConfig};
-use crate::data::{TrainView, prepare_view};
 use crate::gating::RoiGate;
 use crate::roi::{ViewRoi, effective_rois, pixel_weights};
 use crate::strategy::RoiStrategy;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use splatbench_core::method::Phase;
-use splatbench_core::{Camera, Error, Image, Result, RunContext, Scene, TrainReport};
-use splatbench_device::device_for as default_device;
+use splatbench_core::{Camera, Error, Image, Result, RunContext, Scene, TrainReport, TrainView};
+use splatbench_device::device_for;
 use splatbench_gstrain::gaussians::{self, GaussianLrs, MEANS};
 use splatbench_gstrain::{DefaultStrategy, PointParams, StepInfo, Strategy};
 use splatbench_losses::{photometric, pyramid, ssim};
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::{CameraTensors, GaussianTensors, RenderOutput, render};
+use splatbench_train::tensors::{image_tensor, tensor_image, to_rows};
+use splatbench_train::{Plan, StepOutput, TrainTask};
 use std::time::Instant;
 
 /// What training leaves behind.
@@ -46,30 +48,13 @@ struct Batch {
     weights: Option<Tensor<2>>,
 }
 
-/// The view's image as an `[H, W, 3]` tensor.
-pub fn image_tensor(img: &Image, device: &Device) -> Tensor<3> {
-    Tensor::from_data(TensorData::new(img.data.clone(), [img.height as usize, img.width as usize, 3]), device)
-}
-
-/// The rendered colour as an [`Image`], clamped to [0, 1].
-pub fn to_image(color: Tensor<3>) -> Image {
-    let [h, w, _] = color.dims();
-    let data = color.into_data().try_to_vec_as::<f32>().expect("f32 render");
-    Image {
-        width: w as u32,
-        height: h as u32,
-        channels: 3,
-        data: data.into_iter().map(|v| v.clamp(0.0, 1.0)).collect(),
-    }
-}
-
 /// Renders `cloud` from `camera` on `device` (inference, no autodiff).
 pub fn render_cloud(cloud: &GaussianCloud, camera: &Camera, background: [f32; 3], device: &Device) -> Result<Image> {
     camera.require_pinhole("roigs")?;
     let device = device.clone().inner();
     let g = GaussianTensors::from_cloud(cloud, &device);
     let out = render(&g, &CameraTensors::from_camera(camera, &device), background, None);
-    Ok(to_image(out.color))
+    Ok(tensor_image(out.color))
 }
 
 /// Gaussians as render tensors at the active SH degree (the parameters hold `max_degree`).
@@ -82,6 +67,74 @@ fn active_tensors(params: &PointParams, max_degree: u32, active: u32) -> Gaussia
     g
 }
 
+/// One roigs step (see the module docs).
+struct RoiGsTask<'a> {
+    cfg: &'a RoiGsConfig,
+    strategy: Box<dyn Strategy>,
+    sh_interval: usize,
+    /// Visits the views in a seeded random order per epoch.
+    rng: ChaCha8Rng,
+    order: Vec<usize>,
+    current: usize,
+    batches: Vec<Batch>,
+    params: PointParams,
+    lrs: GaussianLrs,
+    background: [f32; 3],
+    device: Device,
+}
+
+/// What `end_step` needs from the render.
+struct Probe {
+    probe: Tensor<2>,
+    radii: Vec<u32>,
+}
+
+impl TrainTask for RoiGsTask<'_> {
+    type Extras = Probe;
+
+    fn begin_step(&mut self, step: usize, total: usize) -> Result<()> {
+        if self.order.is_empty() {
+            self.order = (0..self.batches.len()).collect();
+            self.order.shuffle(&mut self.rng);
+        }
+        self.current = self.order.pop().expect("refilled above");
+        self.lrs.apply(&mut self.params, step, total);
+        self.strategy.step_pre_backward(&mut self.params, step);
+        Ok(())
+    }
+
+    fn forward(&mut self, step: usize, total: usize) -> Result<StepOutput<Probe>> {
+        let b = &self.batches[self.current];
+        let active = self.cfg.sh_degree.min((step / self.sh_interval) as u32);
+        let g = active_tensors(&self.params, self.cfg.sh_degree, active);
+        let probe = Tensor::<2>::zeros([self.params.len(), 2], &self.params.get(MEANS).device()).require_grad();
+        let cam = CameraTensors::from_camera(&b.view.camera, &self.device);
+        let RenderOutput { color, radii, .. } = render(&g, &cam, self.background, Some(&probe));
+        Ok(StepOutput::new(step_loss(self.cfg, color, b, step, total), Probe { probe, radii }))
+    }
+
+    fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
+        self.params.adam_step(grads);
+        Ok(())
+    }
+
+    fn end_step(&mut self, p: Probe, grads: &Gradients, step: usize, total: usize) -> Result<()> {
+        let means2d_grad: Vec<[f32; 2]> = p.probe.grad(grads).map(to_rows).unwrap_or_default();
+        let cam = &self.batches[self.current].view.camera;
+        let info = StepInfo {
+            step,
+            total_steps: total,
+            means2d_grad: &means2d_grad,
+            radii: &p.radii,
+            width: cam.width,
+            height: cam.height,
+        };
+        self.strategy.step_post_backward(&mut self.params, &info);
+        self.strategy.step_post_optimizer(&mut self.params, step);
+        Ok(())
+    }
+}
+
 /// Fits `scene`'s "train" split. `ctx.steps` overrides `cfg.steps` (0 returns the initialisation).
 pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Result<Trained> {
     cfg.validate().map_err(|m| Error::input("RoiGsConfig", m))?;
@@ -92,11 +145,11 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
     if raw_views.is_empty() {
         return Err(Error::input(&scene.name, "scene has no \"train\" views"));
     }
-    let device = default_device(ctx.backend, ctx.device_index)?;
+    let device = device_for(ctx.backend, ctx.device_index)?;
 
     // Data: views at the training resolution, initial points, ROI.
     let views: Vec<TrainView> = ctx.time(Phase::Data, || {
-        raw_views.iter().map(|v| prepare_view(v, background, cfg.max_image_side, "roigs")).collect::<Result<_>>()
+        raw_views.iter().map(|v| TrainView::prepare(v, background, cfg.max_image_side, "roigs")).collect::<Result<_>>()
     })?;
     let cameras: Vec<Camera> = views.iter().map(|v| v.camera.clone()).collect();
     let extent = gaussians::scene_extent(&cameras);
@@ -119,7 +172,7 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         sh_dc: l.sh_dc,
         sh_rest: l.sh_dc / l.sh_rest_divisor,
     };
-    let mut params = gaussians::init_from_points(&cloud, cfg.sh_degree, &lrs, &device)?;
+    let params = gaussians::init_from_points(&cloud, cfg.sh_degree, &lrs, &device)?;
     let n_init = params.len();
 
     let rois: Vec<Option<ViewRoi>> = match &cfg.roi {
@@ -148,53 +201,22 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         })
         .collect();
 
-    let mut strategy = build_strategy(cfg, extent, total, ctx.seed, gate.clone());
-    let sh_interval = cfg.sh_interval_for(total);
-    let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
-    let mut order: Vec<usize> = Vec::new();
-    let mut last_loss = f64::NAN;
-    ctx.progress.set_total(total as u64);
-
-    for step in 0..total {
-        if order.is_empty() {
-            order = (0..batches.len()).collect();
-            order.shuffle(&mut rng);
-        }
-        let b = &batches[order.pop().expect("refilled above")];
-        lrs.apply(&mut params, step, total);
-        let active = cfg.sh_degree.min((step / sh_interval) as u32);
-        strategy.step_pre_backward(&mut params, step);
-
-        let (loss, radii, probe) = ctx.time(Phase::Forward, || {
-            let g = active_tensors(&params, cfg.sh_degree, active);
-            let probe = Tensor::<2>::zeros([params.len(), 2], &params.get(MEANS).device()).require_grad();
-            let cam = CameraTensors::from_camera(&b.view.camera, &device);
-            let RenderOutput { color, radii, .. } = render(&g, &cam, background, Some(&probe));
-            (step_loss(cfg, color, b, step, total), radii, probe)
-        });
-        let loss_value = loss.clone().into_scalar::<f32>() as f64;
-        ctx.record_loss(step, loss_value)?;
-        last_loss = loss_value;
-        let grads = ctx.time(Phase::Backward, || loss.backward());
-        let means2d_grad: Vec<[f32; 2]> = probe
-            .grad(&grads)
-            .map(|g| g.into_data().try_to_vec_as::<f32>().expect("f32 grad"))
-            .map(|v| v.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
-            .unwrap_or_default();
-        ctx.time(Phase::Optimizer, || params.adam_step(&grads));
-        ctx.time(Phase::Densify, || {
-            let info = StepInfo {
-                step,
-                total_steps: total,
-                means2d_grad: &means2d_grad,
-                radii: &radii,
-                width: b.view.camera.width,
-                height: b.view.camera.height,
-            };
-            strategy.step_post_backward(&mut params, &info);
-            strategy.step_post_optimizer(&mut params, step);
-        });
-    }
+    let mut task = RoiGsTask {
+        cfg,
+        strategy: build_strategy(cfg, extent, total, ctx.seed, gate.clone()),
+        sh_interval: cfg.sh_interval_for(total),
+        rng: ChaCha8Rng::seed_from_u64(ctx.seed),
+        order: Vec::new(),
+        current: 0,
+        batches,
+        params,
+        lrs,
+        background,
+        device: device.clone(),
+    };
+    let summary = splatbench_train::run(&mut task, ctx, Plan::steps(total))?;
+    let RoiGsTask { params, batches, .. } = task;
+    let last_loss = summary.final_loss;
 
     let cloud = gaussians::to_cloud(&params, cfg.sh_degree);
     let in_roi = match &gate {
@@ -251,13 +273,13 @@ pub fn build_strategy(
     let mut inner = DefaultStrategy::new(extent, seed).scale_schedule(total);
     inner.grad_threshold = d.grad_threshold;
     inner.max_points = d.max_points;
-    inner.refine_every = inner.refine_every.max(MIN_REFINE_EVERY);
-    inner.refine_start = inner.refine_start.max(inner.refine_every);
+    inner.schedule.every = inner.schedule.every.max(MIN_REFINE_EVERY);
+    inner.schedule.start = inner.schedule.start.max(inner.schedule.every);
     // Resets off (explicitly or by the floor) also leave 3DGS's post-reset giant pruning off, as in 3DGS
     // itself before its first reset.
     inner.reset_every = if d.opacity_reset { inner.reset_every.max(MIN_RESET_EVERY) } else { usize::MAX };
     if !d.enabled {
-        inner.refine_stop = 0;
+        inner.schedule.stop = 0;
     }
     match (gate, &cfg.roi) {
         (Some(gate), Some(rc)) => Box::new(RoiStrategy::new(inner, gate, rc.roi_grad_factor, rc.outside_prune_opacity)),

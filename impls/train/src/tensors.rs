@@ -34,3 +34,18 @@ pub fn tensor_image(t: Tensor<3>) -> Image {
     let [h, w, c] = t.dims();
     Image { width: w as u32, height: h as u32, channels: c as u32, data: to_vec(t) }
 }
+
+/// A [`TrainView`](splatbench_core::TrainView)'s targets on the device: the image `[H, W, 3]` and the mask `[H, W]`.
+pub struct ViewTensors {
+    pub target: Tensor<3>,
+    pub mask: Option<Tensor<2>>,
+}
+
+impl ViewTensors {
+    pub fn new(view: &splatbench_core::TrainView, device: &Device) -> Self {
+        ViewTensors {
+            target: image_tensor(&view.image, device),
+            mask: view.mask.as_ref().map(|m| mask_tensor(m, device)),
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub use text::{read_cameras_txt, read_images_txt, read_points_txt, write_colmap_
 use super::common::{checked, read_images, strip_extension};
 use super::mask::{read_depth, read_mask};
 use splatbench_core::error::IoContext;
-use splatbench_core::{Camera, Distortion, Error, PointCloud, Result, Scene, View};
+use splatbench_core::{Camera, Distortion, Error, Intrinsics, PointCloud, Result, Scene, View};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -78,7 +78,7 @@ pub fn colmap_camera(cam: &ColmapCamera, image: &ColmapImage) -> std::result::Re
     };
     let (w, h) = (u32::try_from(cam.width), u32::try_from(cam.height));
     let (Ok(w), Ok(h)) = (w, h) else { return Err(format!("camera size {}×{} is too large", cam.width, cam.height)) };
-    let mut camera = Camera::from_colmap(image.qvec, image.tvec, w, h, fx, fy, cx, cy);
+    let mut camera = Camera::from_colmap(image.qvec, image.tvec, Intrinsics { width: w, height: h, fx, fy, cx, cy });
     camera.distortion = dist.map(|params| Distortion { model: cam.model.clone(), params });
     Ok(camera)
 }
