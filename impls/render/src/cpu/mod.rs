@@ -8,15 +8,17 @@ mod bin;
 mod fastexp;
 mod raster;
 mod raster_bwd;
+mod tile;
 
 pub use fastexp::exp_nonpos;
 
 use crate::camera::RasterCamera;
 use crate::gaussians::GaussianCloud;
 use crate::project::{self, CamF64, CameraGrad, ProjectedGrad};
-use raster::{TP, TileOut};
+use raster::TileOut;
 use raster_bwd::{EntryGrad, TileBwdIn};
 use rayon::prelude::*;
+use tile::{TP, TileCtx};
 
 /// Tile side in pixels.
 pub const TILE: u32 = 16;
@@ -144,7 +146,9 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
     let bins = bin::bin(&splats, visible, tiles_x, tiles_y);
 
     let (w, h) = (cam.width as usize, cam.height as usize);
-    let tiles: Vec<Box<TileOut>> = (0..(tiles_x * tiles_y) as usize)
+    let n_tiles = (tiles_x * tiles_y) as usize;
+    let ctx = |t: usize| TileCtx::new(t, cam, &bins.offsets, &bins.gauss, &splats);
+    let tiles: Vec<Box<TileOut>> = (0..n_tiles)
         .into_par_iter()
         .map(|t| {
             let mut out = Box::new(TileOut {
@@ -154,9 +158,7 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
                 n_contrib: [0; TP],
                 pairs: 0,
             });
-            let list = &bins.gauss[bins.offsets[t]..bins.offsets[t + 1]];
-            let (x0, y0) = ((t as u32 % tiles_x) * TILE, (t as u32 / tiles_x) * TILE);
-            raster::raster_tile(x0, y0, list, &splats, cam.width, cam.height, &mut out);
+            raster::raster_tile(&ctx(t), &mut out);
             out
         })
         .collect();
@@ -173,13 +175,9 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
     let mut pairs = 0;
     for (t, out) in tiles.iter().enumerate() {
         pairs += out.pairs;
-        let (x0, y0) = ((t % tiles_x as usize) * TILE as usize, (t / tiles_x as usize) * TILE as usize);
+        let ctx = ctx(t);
         for p in 0..TP {
-            let (i, j) = (y0 + p / TILE as usize, x0 + p % TILE as usize);
-            if i >= h || j >= w {
-                continue;
-            }
-            let pix = i * w + j;
+            let Some(pix) = ctx.pixel(p) else { continue };
             let tf = out.final_t[p];
             for c in 0..3 {
                 img.color[pix * 3 + c] = out.color[c][p] + tf * background[c];
@@ -235,7 +233,7 @@ pub fn backward(
         rest = tail;
     }
     slices.into_par_iter().enumerate().for_each(|(t, out)| {
-        let (x0, y0) = ((t as u32 % tiles_x) * TILE, (t as u32 / tiles_x) * TILE);
+        let ctx = TileCtx::new(t, cam, &state.tile_offsets, &state.tile_gauss, &state.splats);
         let mut inp = Box::new(TileBwdIn {
             final_t: [1.0; TP],
             n_contrib: [0; TP],
@@ -244,9 +242,7 @@ pub fn backward(
             d_depth: [0.0; TP],
         });
         for p in 0..TP {
-            let (i, j) = (y0 as usize + p / TILE as usize, x0 as usize + p % TILE as usize);
-            if i < h && j < w {
-                let pix = i * w + j;
+            if let Some(pix) = ctx.pixel(p) {
                 inp.final_t[p] = state.final_t[pix];
                 inp.n_contrib[p] = state.n_contrib[pix];
                 for c in 0..3 {
@@ -256,8 +252,7 @@ pub fn backward(
                 inp.d_depth[p] = d_depth[pix];
             }
         }
-        let list = &state.tile_gauss[state.tile_offsets[t]..state.tile_offsets[t + 1]];
-        raster_bwd::tile_bwd(x0, y0, list, &state.splats, cam.width, cam.height, background, &inp, out);
+        raster_bwd::tile_bwd(&ctx, background, &inp, out);
     });
 
     // Reduce per Gaussian in tile order (fixed), in f64.

@@ -9,11 +9,8 @@
 //! power = −½(a dx² + 2b dx dy + c dy²) with d = pixel − mean gives the conic and mean gradients.
 //! Lane-wise accumulators summed in a fixed order keep the result deterministic.
 
-use super::raster::{TP, offset, outside_mask, rows, splat_alpha};
-use super::{Splat, TILE};
+use super::tile::{TP, TW, TileCtx, offset, splat_alpha};
 use crate::project::ALPHA_MIN;
-
-const TW: usize = TILE as usize;
 
 /// Gradient of one list entry: [mean x, mean y, conic a, conic b, conic c, opacity, r, g, b, depth].
 pub(crate) type EntryGrad = [f32; 10];
@@ -28,19 +25,8 @@ pub(crate) struct TileBwdIn {
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn tile_bwd_impl(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
-    let (outside, _) = outside_mask(x0, y0, width, height);
+fn tile_bwd_impl(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
+    let (outside, _) = ctx.outside_mask();
     let mut t = inp.final_t;
     let mut q = [0.0f32; TP];
     for p in 0..TP {
@@ -50,16 +36,16 @@ fn tile_bwd_impl(
         }
     }
     let last = inp.n_contrib.iter().copied().max().unwrap_or(0) as usize;
-    for k in (0..last.min(list.len())).rev() {
-        let s = &splats[list[k] as usize];
-        let (r0, r1) = rows(s, y0);
+    for k in (0..last.min(ctx.list.len())).rev() {
+        let s = &ctx.splats[ctx.list[k] as usize];
+        let (r0, r1) = ctx.rows(s);
         let mut acc = [[0.0f32; TW]; 10];
         for r in r0..=r1 {
-            let dy = offset(y0 + r as u32, s.mean[1]);
+            let dy = offset(ctx.y0 + r as u32, s.mean[1]);
             let base = r * TW;
             for c in 0..TW {
                 let p = base + c;
-                let dx = offset(x0 + c as u32, s.mean[0]);
+                let dx = offset(ctx.x0 + c as u32, s.mean[0]);
                 let (alpha, clamped) = splat_alpha(s, dx, dy);
                 let valid = ((k as u32) < inp.n_contrib[p]) & (alpha >= ALPHA_MIN);
                 let ra = 1.0 / (1.0 - alpha);
@@ -94,39 +80,17 @@ fn tile_bwd_impl(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-fn tile_bwd_avx2(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
-    tile_bwd_impl(x0, y0, list, splats, width, height, background, inp, out)
+fn tile_bwd_avx2(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
+    tile_bwd_impl(ctx, background, inp, out)
 }
 
-/// Gradients of every entry of tile (x0, y0)'s `list` into `out` (same length as `list`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn tile_bwd(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
+/// Gradients of every entry of the tile's list into `out` (same length as the list).
+pub(crate) fn tile_bwd(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked above); same IEEE operations as the generic path.
-        unsafe { tile_bwd_avx2(x0, y0, list, splats, width, height, background, inp, out) };
+        unsafe { tile_bwd_avx2(ctx, background, inp, out) };
         return;
     }
-    tile_bwd_impl(x0, y0, list, splats, width, height, background, inp, out)
+    tile_bwd_impl(ctx, background, inp, out)
 }
