@@ -43,7 +43,8 @@ pub struct RasterStats {
     pub visible: usize,
     /// (Gaussian, tile) pairs after binning.
     pub intersections: usize,
-    /// (Gaussian, pixel) pairs evaluated in the tile loops (whole tile rows inside each bounding box).
+    /// (Gaussian, pixel) pairs whose α the forward tile loop computes: 8-pixel row segments that the Gaussian's
+    /// ellipse reaches and in which some pixel is still compositing.
     pub pairs_evaluated: u64,
 }
 
@@ -57,6 +58,10 @@ pub(crate) struct Splat {
     pub depth: f32,
     /// Inclusive pixel bounds (x0, x1, y0, y1) of the α ≥ 1/255 region, clipped to the image.
     pub bbox: [u32; 4],
+    /// Row spans of an ellipse enclosing the α ≥ 1/255 region with margin: on the row at offset dy from the
+    /// mean, pixels with |x − (mean_x − k·dy)| ≤ √(h0 − h1·dy²) (+ slack); (k, h0, h1). See
+    /// [`tile::TileCtx::row_segments`].
+    pub span: [f32; 3],
 }
 
 /// What the backward pass needs from the forward pass.
@@ -93,6 +98,16 @@ pub struct Grads {
     pub background: [f32; 3],
 }
 
+/// (k, h0, h1) of [`Splat::span`] for the conic as the tile loops use it (f32): for fixed dy the form
+/// a·dx² + 2b·dx·dy + c·dy² is at most q for dx ∈ −(b/a)·dy ± √(q/a − (ac − b²)/a²·dy²). q is q₀ plus 1 % and
+/// 0.05: far above the f32 rounding of the α test (a few ulp of exp and of the form) and of the spans themselves,
+/// so no pixel the α test would keep falls outside.
+fn row_span(conic: [f32; 3], q0: f64) -> [f32; 3] {
+    let [a, b, c] = conic.map(f64::from);
+    let q = q0 * 1.01 + 0.05;
+    [(b / a) as f32, (q / a) as f32, ((a * c - b * b) / (a * a)) as f32]
+}
+
 /// Project one Gaussian into a [`Splat`]; `None` if culled or it reaches no pixel centre.
 fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
     // Slight inflation so f32 rounding at the α = 1/255 boundary never drops a pixel the α test would keep.
@@ -112,6 +127,7 @@ fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
         color: p.color.map(|v| v as f32),
         depth: p.depth as f32,
         bbox: [x0 as u32, x1 as u32, y0 as u32, y1 as u32],
+        span: row_span(p.conic.map(|v| v as f32), p.q0),
     })
 }
 

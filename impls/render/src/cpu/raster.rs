@@ -1,11 +1,12 @@
 //! Forward compositing of one 16×16 tile.
 //!
-//! Gaussian-outer, pixel-inner: per Gaussian only the tile rows its bounding box covers are visited, each row as
-//! 16 branch-free lanes (selects, [`exp_nonpos`](super::exp_nonpos)) so the loop vectorises. Per pixel, in list order:
+//! Gaussian-outer, pixel-inner: per Gaussian only the tile rows its bounding box covers are visited, and in each
+//! row only the 8-pixel segments its ellipse reaches ([`TileCtx::row_segments`]), each segment as 8 branch-free
+//! lanes (selects, [`exp_nonpos`](super::exp_nonpos)) so the loop vectorises. Per pixel, in list order:
 //! α = min(0.99, o·exp(−½dᵀΣ₂⁻¹d)); α < 1/255 is skipped; if T·(1−α) < 1e-4 the pixel stops before this
 //! contribution; otherwise C += c·α·T, D += z·α·T, T ← T·(1−α). The tile stops once every pixel has.
 
-use super::tile::{TP, TW, TileCtx, offset, splat_alpha};
+use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
 use crate::project::{ALPHA_MIN, T_MIN};
 
 /// Per-pixel result of one tile, row-major within the tile.
@@ -36,33 +37,45 @@ fn raster_tile_impl(ctx: &TileCtx, out: &mut TileOut) {
         }
         let s = &ctx.splats[g as usize];
         let (r0, r1) = ctx.rows(s);
-        out.pairs += ((r1 + 1 - r0) * TW) as u64;
+        let col = ColumnTerms::new(ctx, s);
         let kk = k as u32 + 1;
         let mut stopped = 0u32;
         for r in r0..=r1 {
+            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
             let dy = offset(ctx.y0 + r as u32, s.mean[1]);
-            let base = r * TW;
-            let sl = base..base + TW;
-            let (t, nc, dn) = (&mut out.final_t[sl.clone()], &mut out.n_contrib[sl.clone()], &mut done[sl.clone()]);
-            let (cr, cg, cb, d) = (&mut cr[sl.clone()], &mut cg[sl.clone()], &mut cb[sl.clone()], &mut out.depth[sl]);
-            for c in 0..TW {
-                let dx = offset(ctx.x0 + c as u32, s.mean[0]);
-                let (alpha, _) = splat_alpha(s, dx, dy);
-                let tc = t[c];
-                let next_t = tc * (1.0 - alpha);
-                // Non-short-circuit `&` keeps the lane branch-free.
-                let ok = (alpha >= ALPHA_MIN) & (dn[c] == 0);
-                let stop = ok & (next_t < T_MIN);
-                let contrib = ok & !stop;
-                let w = if contrib { alpha * tc } else { 0.0 };
-                cr[c] += w * s.color[0];
-                cg[c] += w * s.color[1];
-                cb[c] += w * s.color[2];
-                d[c] += w * s.depth;
-                t[c] = if contrib { next_t } else { tc };
-                nc[c] = if contrib { kk } else { nc[c] };
-                dn[c] |= stop as u32;
-                stopped += stop as u32;
+            let cdy2 = s.conic[2] * dy * dy;
+            for seg in s0..=s1 {
+                let (base, lane0) = (r * TW + seg * SEG, seg * SEG);
+                let (adx2, bdx) = (lanes::<_, SEG>(&col.adx2, lane0), lanes::<_, SEG>(&col.bdx, lane0));
+                let t = lanes_mut::<_, SEG>(&mut out.final_t, base);
+                let nc = lanes_mut::<_, SEG>(&mut out.n_contrib, base);
+                let dn = lanes_mut::<_, SEG>(&mut done, base);
+                // In an opaque scene most segments finish long before the list does.
+                if dn.iter().all(|&d| d != 0) {
+                    continue;
+                }
+                out.pairs += SEG as u64;
+                let (cr, cg, cb) =
+                    (lanes_mut::<_, SEG>(cr, base), lanes_mut::<_, SEG>(cg, base), lanes_mut::<_, SEG>(cb, base));
+                let d = lanes_mut::<_, SEG>(&mut out.depth, base);
+                for c in 0..SEG {
+                    let (alpha, _) = lane_alpha(s, adx2[c], bdx[c], cdy2, dy);
+                    let tc = t[c];
+                    let next_t = tc * (1.0 - alpha);
+                    // Non-short-circuit `&` keeps the lane branch-free.
+                    let ok = (alpha >= ALPHA_MIN) & (dn[c] == 0);
+                    let stop = ok & (next_t < T_MIN);
+                    let contrib = ok & !stop;
+                    let w = if contrib { alpha * tc } else { 0.0 };
+                    cr[c] += w * s.color[0];
+                    cg[c] += w * s.color[1];
+                    cb[c] += w * s.color[2];
+                    d[c] += w * s.depth;
+                    t[c] = if contrib { next_t } else { tc };
+                    nc[c] = if contrib { kk } else { nc[c] };
+                    dn[c] |= stop as u32;
+                    stopped += stop as u32;
+                }
             }
         }
         live -= stopped;

@@ -9,7 +9,7 @@
 //! power = −½(a dx² + 2b dx dy + c dy²) with d = pixel − mean gives the conic and mean gradients.
 //! Lane-wise accumulators summed in a fixed order keep the result deterministic.
 
-use super::tile::{TP, TW, TileCtx, offset, splat_alpha};
+use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
 use crate::project::ALPHA_MIN;
 
 /// Gradient of one list entry: [mean x, mean y, conic a, conic b, conic c, opacity, r, g, b, depth].
@@ -39,20 +39,34 @@ fn tile_bwd_impl(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut
     for k in (0..last.min(ctx.list.len())).rev() {
         let s = &ctx.splats[ctx.list[k] as usize];
         let (r0, r1) = ctx.rows(s);
+        let col = ColumnTerms::new(ctx, s);
         let mut acc = [[0.0f32; TW]; 10];
         for r in r0..=r1 {
+            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
+            // The lanes the forward visited; the others are masked off (whole rows: the lane loop vectorises).
+            let (lo, hi) = ((s0 * SEG) as u32, ((s1 + 1) * SEG) as u32);
             let dy = offset(ctx.y0 + r as u32, s.mean[1]);
+            let cdy2 = s.conic[2] * dy * dy;
             let base = r * TW;
+            let t = lanes_mut::<_, TW>(&mut t, base);
+            let q = lanes_mut::<_, TW>(&mut q, base);
+            let nc = lanes::<_, TW>(&inp.n_contrib, base);
+            // Rows whose pixels all stopped before entry k contribute nothing (every lane is invalid).
+            if nc.iter().all(|&n| n <= k as u32) {
+                continue;
+            }
+            let (dcr, dcg) = (lanes::<_, TW>(&inp.d_color[0], base), lanes::<_, TW>(&inp.d_color[1], base));
+            let (dcb, dd) = (lanes::<_, TW>(&inp.d_color[2], base), lanes::<_, TW>(&inp.d_depth, base));
             for c in 0..TW {
-                let p = base + c;
-                let dx = offset(ctx.x0 + c as u32, s.mean[0]);
-                let (alpha, clamped) = splat_alpha(s, dx, dy);
-                let valid = ((k as u32) < inp.n_contrib[p]) & (alpha >= ALPHA_MIN);
+                let dx = col.dx[c];
+                let (alpha, clamped) = lane_alpha(s, col.adx2[c], col.bdx[c], cdy2, dy);
+                let visited = (c as u32 >= lo) & ((c as u32) < hi);
+                let valid = visited & ((k as u32) < nc[c]) & (alpha >= ALPHA_MIN);
                 let ra = 1.0 / (1.0 - alpha);
-                let ti = t[p] * ra;
-                let (dcr, dcg, dcb, dd) = (inp.d_color[0][p], inp.d_color[1][p], inp.d_color[2][p], inp.d_depth[p]);
+                let ti = t[c] * ra;
+                let (dcr, dcg, dcb, dd) = (dcr[c], dcg[c], dcb[c], dd[c]);
                 let pk = dcr * s.color[0] + dcg * s.color[1] + dcb * s.color[2] + dd * s.depth;
-                let g_alpha = ti * pk - q[p] * ra;
+                let g_alpha = ti * pk - q[c] * ra;
                 let w = if valid { alpha * ti } else { 0.0 };
                 let v = if valid & !clamped { g_alpha * alpha } else { 0.0 };
                 acc[0][c] += v * (s.conic[0] * dx + s.conic[1] * dy);
@@ -65,8 +79,8 @@ fn tile_bwd_impl(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut
                 acc[7][c] += w * dcg;
                 acc[8][c] += w * dcb;
                 acc[9][c] += w * dd;
-                q[p] += w * pk;
-                t[p] = if valid { ti } else { t[p] };
+                q[c] += w * pk;
+                t[c] = if valid { ti } else { t[c] };
             }
         }
         let mut gsum: EntryGrad = std::array::from_fn(|i| acc[i].iter().sum());
