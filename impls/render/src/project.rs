@@ -107,6 +107,8 @@ pub struct Projection {
     pub depth: f64,
     pub opacity: f64,
     pub color: [f64; 3],
+    /// q₀ = 2·ln(255·o): the α ≥ 1/255 region is dᵀΣ₂⁻¹d ≤ q₀.
+    pub q0: f64,
     /// Half-extents of the α ≥ 1/255 ellipse, in pixels.
     pub extent: [f64; 2],
     /// ceil(√(q₀·λ_max)), ≥ 1.
@@ -183,6 +185,7 @@ pub fn project(g: &GaussianCloud, n: usize, cam: &CamF64) -> Option<Projection> 
         depth: z,
         opacity,
         color,
+        q0,
         extent,
         radius: radius.min(u32::MAX as f64) as u32,
         t,

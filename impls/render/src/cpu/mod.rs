@@ -8,15 +8,17 @@ mod bin;
 mod fastexp;
 mod raster;
 mod raster_bwd;
+mod tile;
 
 pub use fastexp::exp_nonpos;
 
 use crate::camera::RasterCamera;
 use crate::gaussians::GaussianCloud;
 use crate::project::{self, CamF64, CameraGrad, ProjectedGrad};
-use raster::{TP, TileOut};
+use raster::TileOut;
 use raster_bwd::{EntryGrad, TileBwdIn};
 use rayon::prelude::*;
+use tile::{TP, TileCtx};
 
 /// Tile side in pixels.
 pub const TILE: u32 = 16;
@@ -41,7 +43,8 @@ pub struct RasterStats {
     pub visible: usize,
     /// (Gaussian, tile) pairs after binning.
     pub intersections: usize,
-    /// (Gaussian, pixel) pairs evaluated in the tile loops (whole tile rows inside each bounding box).
+    /// (Gaussian, pixel) pairs whose α the forward tile loop computes: 8-pixel row segments that the Gaussian's
+    /// ellipse reaches and in which some pixel is still compositing.
     pub pairs_evaluated: u64,
 }
 
@@ -55,6 +58,10 @@ pub(crate) struct Splat {
     pub depth: f32,
     /// Inclusive pixel bounds (x0, x1, y0, y1) of the α ≥ 1/255 region, clipped to the image.
     pub bbox: [u32; 4],
+    /// Row spans of an ellipse enclosing the α ≥ 1/255 region with margin: on the row at offset dy from the
+    /// mean, pixels with |x − (mean_x − k·dy)| ≤ √(h0 − h1·dy²) (+ slack); (k, h0, h1). See
+    /// [`tile::TileCtx::row_segments`].
+    pub span: [f32; 3],
 }
 
 /// What the backward pass needs from the forward pass.
@@ -91,6 +98,16 @@ pub struct Grads {
     pub background: [f32; 3],
 }
 
+/// (k, h0, h1) of [`Splat::span`] for the conic as the tile loops use it (f32): for fixed dy the form
+/// a·dx² + 2b·dx·dy + c·dy² is at most q for dx ∈ −(b/a)·dy ± √(q/a − (ac − b²)/a²·dy²). q is q₀ plus 1 % and
+/// 0.05: far above the f32 rounding of the α test (a few ulp of exp and of the form) and of the spans themselves,
+/// so no pixel the α test would keep falls outside.
+fn row_span(conic: [f32; 3], q0: f64) -> [f32; 3] {
+    let [a, b, c] = conic.map(f64::from);
+    let q = q0 * 1.01 + 0.05;
+    [(b / a) as f32, (q / a) as f32, ((a * c - b * b) / (a * a)) as f32]
+}
+
 /// Project one Gaussian into a [`Splat`]; `None` if culled or it reaches no pixel centre.
 fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
     // Slight inflation so f32 rounding at the α = 1/255 boundary never drops a pixel the α test would keep.
@@ -110,6 +127,7 @@ fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
         color: p.color.map(|v| v as f32),
         depth: p.depth as f32,
         bbox: [x0 as u32, x1 as u32, y0 as u32, y1 as u32],
+        span: row_span(p.conic.map(|v| v as f32), p.q0),
     })
 }
 
@@ -144,7 +162,9 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
     let bins = bin::bin(&splats, visible, tiles_x, tiles_y);
 
     let (w, h) = (cam.width as usize, cam.height as usize);
-    let tiles: Vec<Box<TileOut>> = (0..(tiles_x * tiles_y) as usize)
+    let n_tiles = (tiles_x * tiles_y) as usize;
+    let ctx = |t: usize| TileCtx::new(t, cam, &bins.offsets, &bins.gauss, &splats);
+    let tiles: Vec<Box<TileOut>> = (0..n_tiles)
         .into_par_iter()
         .map(|t| {
             let mut out = Box::new(TileOut {
@@ -154,9 +174,7 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
                 n_contrib: [0; TP],
                 pairs: 0,
             });
-            let list = &bins.gauss[bins.offsets[t]..bins.offsets[t + 1]];
-            let (x0, y0) = ((t as u32 % tiles_x) * TILE, (t as u32 / tiles_x) * TILE);
-            raster::raster_tile(x0, y0, list, &splats, cam.width, cam.height, &mut out);
+            raster::raster_tile(&ctx(t), &mut out);
             out
         })
         .collect();
@@ -173,13 +191,9 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
     let mut pairs = 0;
     for (t, out) in tiles.iter().enumerate() {
         pairs += out.pairs;
-        let (x0, y0) = ((t % tiles_x as usize) * TILE as usize, (t / tiles_x as usize) * TILE as usize);
+        let ctx = ctx(t);
         for p in 0..TP {
-            let (i, j) = (y0 + p / TILE as usize, x0 + p % TILE as usize);
-            if i >= h || j >= w {
-                continue;
-            }
-            let pix = i * w + j;
+            let Some(pix) = ctx.pixel(p) else { continue };
             let tf = out.final_t[p];
             for c in 0..3 {
                 img.color[pix * 3 + c] = out.color[c][p] + tf * background[c];
@@ -235,7 +249,7 @@ pub fn backward(
         rest = tail;
     }
     slices.into_par_iter().enumerate().for_each(|(t, out)| {
-        let (x0, y0) = ((t as u32 % tiles_x) * TILE, (t as u32 / tiles_x) * TILE);
+        let ctx = TileCtx::new(t, cam, &state.tile_offsets, &state.tile_gauss, &state.splats);
         let mut inp = Box::new(TileBwdIn {
             final_t: [1.0; TP],
             n_contrib: [0; TP],
@@ -244,9 +258,7 @@ pub fn backward(
             d_depth: [0.0; TP],
         });
         for p in 0..TP {
-            let (i, j) = (y0 as usize + p / TILE as usize, x0 as usize + p % TILE as usize);
-            if i < h && j < w {
-                let pix = i * w + j;
+            if let Some(pix) = ctx.pixel(p) {
                 inp.final_t[p] = state.final_t[pix];
                 inp.n_contrib[p] = state.n_contrib[pix];
                 for c in 0..3 {
@@ -256,8 +268,7 @@ pub fn backward(
                 inp.d_depth[p] = d_depth[pix];
             }
         }
-        let list = &state.tile_gauss[state.tile_offsets[t]..state.tile_offsets[t + 1]];
-        raster_bwd::tile_bwd(x0, y0, list, &state.splats, cam.width, cam.height, background, &inp, out);
+        raster_bwd::tile_bwd(&ctx, background, &inp, out);
     });
 
     // Reduce per Gaussian in tile order (fixed), in f64.

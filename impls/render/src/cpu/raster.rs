@@ -1,16 +1,13 @@
 //! Forward compositing of one 16×16 tile.
 //!
-//! Gaussian-outer, pixel-inner: per Gaussian only the tile rows its bounding box covers are visited, each row as
-//! 16 branch-free lanes (selects, [`exp_nonpos`]) so the loop vectorises. Per pixel, in list order:
+//! Gaussian-outer, pixel-inner: per Gaussian only the tile rows its bounding box covers are visited, and in each
+//! row only the 8-pixel segments its ellipse reaches ([`TileCtx::row_segments`]), each segment as 8 branch-free
+//! lanes (selects, [`exp_nonpos`](super::exp_nonpos)) so the loop vectorises. Per pixel, in list order:
 //! α = min(0.99, o·exp(−½dᵀΣ₂⁻¹d)); α < 1/255 is skipped; if T·(1−α) < 1e-4 the pixel stops before this
 //! contribution; otherwise C += c·α·T, D += z·α·T, T ← T·(1−α). The tile stops once every pixel has.
 
-use super::fastexp::exp_nonpos;
-use super::{Splat, TILE};
-use crate::project::{ALPHA_MAX, ALPHA_MIN, T_MIN};
-
-pub(crate) const TP: usize = (TILE * TILE) as usize;
-const TW: usize = TILE as usize;
+use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
+use crate::project::{ALPHA_MIN, T_MIN};
 
 /// Per-pixel result of one tile, row-major within the tile.
 pub(crate) struct TileOut {
@@ -23,82 +20,62 @@ pub(crate) struct TileOut {
     pub pairs: u64,
 }
 
-/// α of splat `s` at offset (dx, dy) = pixel centre − mean, and whether the 0.99 clamp was active.
-/// Shared by forward and backward so both make bit-identical skip/stop decisions.
 #[inline(always)]
-pub(crate) fn splat_alpha(s: &Splat, dx: f32, dy: f32) -> (f32, bool) {
-    let power = -0.5 * (s.conic[0] * dx * dx + s.conic[2] * dy * dy) - s.conic[1] * dx * dy;
-    let raw = s.opacity * exp_nonpos(power);
-    if raw > ALPHA_MAX { (ALPHA_MAX, true) } else { (raw, false) }
-}
-
-/// Pixel-centre offset from the splat mean along one axis (shared by forward and backward).
-#[inline(always)]
-pub(crate) fn offset(pixel: u32, mean: f32) -> f32 {
-    pixel as f32 + 0.5 - mean
-}
-
-/// Rows `[r0, r1]` of tile row origin `y0` that splat `s`'s bounding box covers.
-#[inline(always)]
-pub(crate) fn rows(s: &Splat, y0: u32) -> (usize, usize) {
-    ((s.bbox[2].max(y0) - y0) as usize, (s.bbox[3].min(y0 + TILE - 1) - y0) as usize)
-}
-
-/// Number of pixels of the tile inside the image, with a mask of those outside.
-pub(crate) fn outside_mask(x0: u32, y0: u32, width: u32, height: u32) -> ([bool; TP], u32) {
-    let mut outside = [false; TP];
-    let mut inside = 0;
-    for (p, o) in outside.iter_mut().enumerate() {
-        *o = x0 + (p % TW) as u32 >= width || y0 + (p / TW) as u32 >= height;
-        inside += (!*o) as u32;
-    }
-    (outside, inside)
-}
-
-#[inline(always)]
-fn raster_tile_impl(x0: u32, y0: u32, list: &[u32], splats: &[Splat], width: u32, height: u32, out: &mut TileOut) {
+fn raster_tile_impl(ctx: &TileCtx, out: &mut TileOut) {
     out.color = [[0.0; TP]; 3];
     out.depth = [0.0; TP];
     out.final_t = [1.0; TP];
     out.n_contrib = [0; TP];
     out.pairs = 0;
-    let (outside, mut live) = outside_mask(x0, y0, width, height);
+    let (outside, mut live) = ctx.outside_mask();
     // u32 (not bool) so the lane masks have the f32 width and the loop vectorises.
     let mut done: [u32; TP] = std::array::from_fn(|p| outside[p] as u32);
     let [cr, cg, cb] = &mut out.color;
-    for (k, &g) in list.iter().enumerate() {
+    for (k, &g) in ctx.list.iter().enumerate() {
         if live == 0 {
             break;
         }
-        let s = &splats[g as usize];
-        let (r0, r1) = rows(s, y0);
-        out.pairs += ((r1 + 1 - r0) * TW) as u64;
+        let s = &ctx.splats[g as usize];
+        let (r0, r1) = ctx.rows(s);
+        let col = ColumnTerms::new(ctx, s);
         let kk = k as u32 + 1;
         let mut stopped = 0u32;
         for r in r0..=r1 {
-            let dy = offset(y0 + r as u32, s.mean[1]);
-            let base = r * TW;
-            let sl = base..base + TW;
-            let (t, nc, dn) = (&mut out.final_t[sl.clone()], &mut out.n_contrib[sl.clone()], &mut done[sl.clone()]);
-            let (cr, cg, cb, d) = (&mut cr[sl.clone()], &mut cg[sl.clone()], &mut cb[sl.clone()], &mut out.depth[sl]);
-            for c in 0..TW {
-                let dx = offset(x0 + c as u32, s.mean[0]);
-                let (alpha, _) = splat_alpha(s, dx, dy);
-                let tc = t[c];
-                let next_t = tc * (1.0 - alpha);
-                // Non-short-circuit `&` keeps the lane branch-free.
-                let ok = (alpha >= ALPHA_MIN) & (dn[c] == 0);
-                let stop = ok & (next_t < T_MIN);
-                let contrib = ok & !stop;
-                let w = if contrib { alpha * tc } else { 0.0 };
-                cr[c] += w * s.color[0];
-                cg[c] += w * s.color[1];
-                cb[c] += w * s.color[2];
-                d[c] += w * s.depth;
-                t[c] = if contrib { next_t } else { tc };
-                nc[c] = if contrib { kk } else { nc[c] };
-                dn[c] |= stop as u32;
-                stopped += stop as u32;
+            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
+            let dy = offset(ctx.y0 + r as u32, s.mean[1]);
+            let cdy2 = s.conic[2] * dy * dy;
+            for seg in s0..=s1 {
+                let (base, lane0) = (r * TW + seg * SEG, seg * SEG);
+                let (adx2, bdx) = (lanes::<_, SEG>(&col.adx2, lane0), lanes::<_, SEG>(&col.bdx, lane0));
+                let t = lanes_mut::<_, SEG>(&mut out.final_t, base);
+                let nc = lanes_mut::<_, SEG>(&mut out.n_contrib, base);
+                let dn = lanes_mut::<_, SEG>(&mut done, base);
+                // In an opaque scene most segments finish long before the list does.
+                if dn.iter().all(|&d| d != 0) {
+                    continue;
+                }
+                out.pairs += SEG as u64;
+                let (cr, cg, cb) =
+                    (lanes_mut::<_, SEG>(cr, base), lanes_mut::<_, SEG>(cg, base), lanes_mut::<_, SEG>(cb, base));
+                let d = lanes_mut::<_, SEG>(&mut out.depth, base);
+                for c in 0..SEG {
+                    let (alpha, _) = lane_alpha(s, adx2[c], bdx[c], cdy2, dy);
+                    let tc = t[c];
+                    let next_t = tc * (1.0 - alpha);
+                    // Non-short-circuit `&` keeps the lane branch-free.
+                    let ok = (alpha >= ALPHA_MIN) & (dn[c] == 0);
+                    let stop = ok & (next_t < T_MIN);
+                    let contrib = ok & !stop;
+                    let w = if contrib { alpha * tc } else { 0.0 };
+                    cr[c] += w * s.color[0];
+                    cg[c] += w * s.color[1];
+                    cb[c] += w * s.color[2];
+                    d[c] += w * s.depth;
+                    t[c] = if contrib { next_t } else { tc };
+                    nc[c] = if contrib { kk } else { nc[c] };
+                    dn[c] |= stop as u32;
+                    stopped += stop as u32;
+                }
             }
         }
         live -= stopped;
@@ -107,25 +84,17 @@ fn raster_tile_impl(x0: u32, y0: u32, list: &[u32], splats: &[Splat], width: u32
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn raster_tile_avx2(x0: u32, y0: u32, list: &[u32], splats: &[Splat], width: u32, height: u32, out: &mut TileOut) {
-    raster_tile_impl(x0, y0, list, splats, width, height, out)
+fn raster_tile_avx2(ctx: &TileCtx, out: &mut TileOut) {
+    raster_tile_impl(ctx, out)
 }
 
-/// Composite tile (x0, y0) (pixel origin) front to back over `list` (global Gaussian indices in depth order).
-pub(crate) fn raster_tile(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    out: &mut TileOut,
-) {
+/// Composite the tile front to back over its list into `out`.
+pub(crate) fn raster_tile(ctx: &TileCtx, out: &mut TileOut) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked above); same IEEE operations as the generic path, no FMA.
-        unsafe { raster_tile_avx2(x0, y0, list, splats, width, height, out) };
+        unsafe { raster_tile_avx2(ctx, out) };
         return;
     }
-    raster_tile_impl(x0, y0, list, splats, width, height, out)
+    raster_tile_impl(ctx, out)
 }

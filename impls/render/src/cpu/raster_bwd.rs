@@ -9,11 +9,8 @@
 //! power = −½(a dx² + 2b dx dy + c dy²) with d = pixel − mean gives the conic and mean gradients.
 //! Lane-wise accumulators summed in a fixed order keep the result deterministic.
 
-use super::raster::{TP, offset, outside_mask, rows, splat_alpha};
-use super::{Splat, TILE};
+use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
 use crate::project::ALPHA_MIN;
-
-const TW: usize = TILE as usize;
 
 /// Gradient of one list entry: [mean x, mean y, conic a, conic b, conic c, opacity, r, g, b, depth].
 pub(crate) type EntryGrad = [f32; 10];
@@ -28,19 +25,8 @@ pub(crate) struct TileBwdIn {
 }
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn tile_bwd_impl(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
-    let (outside, _) = outside_mask(x0, y0, width, height);
+fn tile_bwd_impl(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
+    let (outside, _) = ctx.outside_mask();
     let mut t = inp.final_t;
     let mut q = [0.0f32; TP];
     for p in 0..TP {
@@ -50,23 +36,37 @@ fn tile_bwd_impl(
         }
     }
     let last = inp.n_contrib.iter().copied().max().unwrap_or(0) as usize;
-    for k in (0..last.min(list.len())).rev() {
-        let s = &splats[list[k] as usize];
-        let (r0, r1) = rows(s, y0);
+    for k in (0..last.min(ctx.list.len())).rev() {
+        let s = &ctx.splats[ctx.list[k] as usize];
+        let (r0, r1) = ctx.rows(s);
+        let col = ColumnTerms::new(ctx, s);
         let mut acc = [[0.0f32; TW]; 10];
         for r in r0..=r1 {
-            let dy = offset(y0 + r as u32, s.mean[1]);
+            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
+            // The lanes the forward visited; the others are masked off (whole rows: the lane loop vectorises).
+            let (lo, hi) = ((s0 * SEG) as u32, ((s1 + 1) * SEG) as u32);
+            let dy = offset(ctx.y0 + r as u32, s.mean[1]);
+            let cdy2 = s.conic[2] * dy * dy;
             let base = r * TW;
+            let t = lanes_mut::<_, TW>(&mut t, base);
+            let q = lanes_mut::<_, TW>(&mut q, base);
+            let nc = lanes::<_, TW>(&inp.n_contrib, base);
+            // Rows whose pixels all stopped before entry k contribute nothing (every lane is invalid).
+            if nc.iter().all(|&n| n <= k as u32) {
+                continue;
+            }
+            let (dcr, dcg) = (lanes::<_, TW>(&inp.d_color[0], base), lanes::<_, TW>(&inp.d_color[1], base));
+            let (dcb, dd) = (lanes::<_, TW>(&inp.d_color[2], base), lanes::<_, TW>(&inp.d_depth, base));
             for c in 0..TW {
-                let p = base + c;
-                let dx = offset(x0 + c as u32, s.mean[0]);
-                let (alpha, clamped) = splat_alpha(s, dx, dy);
-                let valid = ((k as u32) < inp.n_contrib[p]) & (alpha >= ALPHA_MIN);
+                let dx = col.dx[c];
+                let (alpha, clamped) = lane_alpha(s, col.adx2[c], col.bdx[c], cdy2, dy);
+                let visited = (c as u32 >= lo) & ((c as u32) < hi);
+                let valid = visited & ((k as u32) < nc[c]) & (alpha >= ALPHA_MIN);
                 let ra = 1.0 / (1.0 - alpha);
-                let ti = t[p] * ra;
-                let (dcr, dcg, dcb, dd) = (inp.d_color[0][p], inp.d_color[1][p], inp.d_color[2][p], inp.d_depth[p]);
+                let ti = t[c] * ra;
+                let (dcr, dcg, dcb, dd) = (dcr[c], dcg[c], dcb[c], dd[c]);
                 let pk = dcr * s.color[0] + dcg * s.color[1] + dcb * s.color[2] + dd * s.depth;
-                let g_alpha = ti * pk - q[p] * ra;
+                let g_alpha = ti * pk - q[c] * ra;
                 let w = if valid { alpha * ti } else { 0.0 };
                 let v = if valid & !clamped { g_alpha * alpha } else { 0.0 };
                 acc[0][c] += v * (s.conic[0] * dx + s.conic[1] * dy);
@@ -79,8 +79,8 @@ fn tile_bwd_impl(
                 acc[7][c] += w * dcg;
                 acc[8][c] += w * dcb;
                 acc[9][c] += w * dd;
-                q[p] += w * pk;
-                t[p] = if valid { ti } else { t[p] };
+                q[c] += w * pk;
+                t[c] = if valid { ti } else { t[c] };
             }
         }
         let mut gsum: EntryGrad = std::array::from_fn(|i| acc[i].iter().sum());
@@ -94,39 +94,17 @@ fn tile_bwd_impl(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-fn tile_bwd_avx2(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
-    tile_bwd_impl(x0, y0, list, splats, width, height, background, inp, out)
+fn tile_bwd_avx2(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
+    tile_bwd_impl(ctx, background, inp, out)
 }
 
-/// Gradients of every entry of tile (x0, y0)'s `list` into `out` (same length as `list`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn tile_bwd(
-    x0: u32,
-    y0: u32,
-    list: &[u32],
-    splats: &[Splat],
-    width: u32,
-    height: u32,
-    background: [f32; 3],
-    inp: &TileBwdIn,
-    out: &mut [EntryGrad],
-) {
+/// Gradients of every entry of the tile's list into `out` (same length as the list).
+pub(crate) fn tile_bwd(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut [EntryGrad]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked above); same IEEE operations as the generic path.
-        unsafe { tile_bwd_avx2(x0, y0, list, splats, width, height, background, inp, out) };
+        unsafe { tile_bwd_avx2(ctx, background, inp, out) };
         return;
     }
-    tile_bwd_impl(x0, y0, list, splats, width, height, background, inp, out)
+    tile_bwd_impl(ctx, background, inp, out)
 }

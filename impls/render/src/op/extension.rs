@@ -1,0 +1,107 @@
+//! The backend extension: one `rasterize` operation, implemented on the host for every plain backend and, for
+//! autodiff, on the inner backend with a backward node recorded over the eight inputs.
+
+use super::backward::RasterBackward;
+use super::host::{Saved, host_forward};
+use burn::backend::autodiff::{
+    Autodiff,
+    checkpoint::strategy::CheckpointStrategy,
+    ops::{Backward, OpsKind},
+};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, ExtensionType, NdArray, backend_extension};
+use std::sync::Arc;
+
+/// Inputs of the op, in the order of the autodiff parents.
+#[derive(ExtensionType)]
+pub(super) struct RasterInputs<B: Backend> {
+    pub means: FloatTensor<B>,
+    pub log_scales: FloatTensor<B>,
+    pub quats: FloatTensor<B>,
+    pub opacity_logits: FloatTensor<B>,
+    pub sh: FloatTensor<B>,
+    pub viewmat: FloatTensor<B>,
+    pub intrinsics: FloatTensor<B>,
+    pub means2d_probe: FloatTensor<B>,
+}
+
+/// `packed` is `[H, W, 5]` = (r, g, b, alpha, depth); `radii` come from the forward state.
+#[derive(ExtensionType)]
+pub(super) struct RasterOutput<B: Backend> {
+    pub packed: FloatTensor<B>,
+    pub radii: Vec<u32>,
+}
+
+#[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
+pub(super) trait RasterOps: Backend {
+    fn rasterize(
+        #[extension_type] inputs: RasterInputs<Self>,
+        width: u32,
+        height: u32,
+        background: [f32; 3],
+    ) -> RasterOutput<Self>;
+}
+
+impl RasterOps for NdArray {
+    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
+        forward_untracked(inputs, width, height, background)
+    }
+}
+
+#[cfg(feature = "wgpu")]
+impl RasterOps for burn::backend::Cube {
+    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
+        forward_untracked(inputs, width, height, background)
+    }
+}
+
+#[cfg(feature = "tch")]
+impl RasterOps for burn::backend::LibTorch {
+    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
+        forward_untracked(inputs, width, height, background)
+    }
+}
+
+impl<B: Backend, C: CheckpointStrategy> RasterOps for Autodiff<B, C> {
+    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
+        let RasterInputs { means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics, means2d_probe } = inputs;
+        let nodes = [
+            means.node(),
+            log_scales.node(),
+            quats.node(),
+            opacity_logits.node(),
+            sh.node(),
+            viewmat.node(),
+            intrinsics.node(),
+            means2d_probe.node(),
+        ];
+        let prims = [
+            means.into_primitive(),
+            log_scales.into_primitive(),
+            quats.into_primitive(),
+            opacity_logits.into_primitive(),
+            sh.into_primitive(),
+            viewmat.into_primitive(),
+            intrinsics.into_primitive(),
+        ];
+        let (packed, radii, saved) = host_forward::<B>(prims, width, height, background);
+        let packed = match RasterBackward.prepare::<C>(nodes).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish(Saved(Arc::new(saved)), packed),
+            OpsKind::UnTracked(prep) => prep.finish(packed),
+        };
+        RasterOutput { packed, radii }
+    }
+}
+
+/// A plain backend's forward: the probe only matters to autodiff, and nothing is saved.
+fn forward_untracked<B: Backend>(
+    inputs: RasterInputs<B>,
+    width: u32,
+    height: u32,
+    background: [f32; 3],
+) -> RasterOutput<B> {
+    let RasterInputs { means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics, means2d_probe: _ } = inputs;
+    let prims = [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics];
+    let (packed, radii, _) = host_forward::<B>(prims, width, height, background);
+    RasterOutput { packed, radii }
+}

@@ -1,0 +1,85 @@
+//! The forward on the host: read the input tensors to a [`GaussianCloud`] and [`RasterCamera`], run
+//! [`cpu::forward`], upload the packed `[H, W, 5]` image to the inputs' device, and keep what the backward needs.
+
+use super::tensors::{rows, sh_degree};
+use crate::cpu::{self, ForwardState, RenderImage};
+use crate::{GaussianCloud, RasterCamera};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, TensorMetadata};
+use burn::tensor::TensorData;
+use std::sync::Arc;
+
+/// Everything the backward pass needs, kept on the host.
+pub(super) struct SavedForward {
+    pub cloud: GaussianCloud,
+    pub cam: RasterCamera,
+    pub background: [f32; 3],
+    pub state: ForwardState,
+    /// Shapes of the tensor inputs, so the gradients come back in the caller's shapes.
+    pub shapes: [Vec<usize>; 7],
+}
+
+/// Autodiff state must be `Clone + Debug`; share the host data instead of copying it.
+#[derive(Clone)]
+pub(super) struct Saved(pub Arc<SavedForward>);
+
+impl std::fmt::Debug for Saved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.0;
+        write!(f, "Saved({} Gaussians, {}x{})", s.cloud.means.len(), s.cam.width, s.cam.height)
+    }
+}
+
+/// Read the inputs (means, log-scales, quats, opacity logits, SH, viewmat, intrinsics), rasterize on the host,
+/// upload the packed image to the inputs' device.
+pub(super) fn host_forward<B: Backend>(
+    prims: [FloatTensor<B>; 7],
+    width: u32,
+    height: u32,
+    background: [f32; 3],
+) -> (FloatTensor<B>, Vec<u32>, SavedForward) {
+    let device = prims[0].device();
+    let shapes = prims.each_ref().map(|t| t.shape().to_vec());
+    let [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics] = prims.map(read_host::<B>);
+    let n = shapes[0][0];
+    assert!(
+        shapes[4].len() == 3 && shapes[4][0] == n && shapes[4][2] == 3,
+        "sh must be [N, K, 3] with N = {n}, got {:?}",
+        shapes[4]
+    );
+    let cloud = GaussianCloud {
+        means: rows(means),
+        log_scales: rows(log_scales),
+        quats: rows(quats),
+        opacity_logits,
+        sh_degree: sh_degree(shapes[4][1]),
+        sh,
+    };
+    let viewmat: [[f32; 4]; 4] = rows::<4>(viewmat).try_into().expect("viewmat must be [4, 4]");
+    let [fx, fy, cx, cy]: [f32; 4] = intrinsics.try_into().expect("intrinsics must be [4]");
+    let cam = RasterCamera { width, height, fx, fy, cx, cy, viewmat };
+
+    let (image, state) = cpu::forward(&cloud, &cam, background);
+    let packed = pack(&image);
+    let (h, w) = (height as usize, width as usize);
+    let packed = B::float_from_data(TensorData::new(packed, [h, w, 5]), &device);
+    let radii = state.radii.clone();
+    (packed, radii, SavedForward { cloud, cam, background, state, shapes })
+}
+
+/// Interleave colour, alpha and depth per pixel: `[H, W, 5]`.
+fn pack(image: &RenderImage) -> Vec<f32> {
+    let pixels = (image.width * image.height) as usize;
+    let mut out = Vec::with_capacity(pixels * 5);
+    for p in 0..pixels {
+        out.extend_from_slice(&image.color[p * 3..p * 3 + 3]);
+        out.push(image.alpha[p]);
+        out.push(image.depth[p]);
+    }
+    out
+}
+
+pub(super) fn read_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
+    let data = burn::tensor::read_sync(B::float_into_data(t)).expect("reading a tensor to the host for the rasterizer");
+    data.try_into_vec_as::<f32>().expect("f32 tensor data")
+}

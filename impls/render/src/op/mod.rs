@@ -1,0 +1,90 @@
+//! The rasterizer as one differentiable burn operation.
+//!
+//! Methods call [`render`] on burn tensors; gradients flow to every tracked input — the Gaussian parameters, the
+//! camera (view matrix and intrinsics) and an optional screen-space probe.
+//!
+//! # How it is built
+//!
+//! The files follow the roles of burn's custom-kernel example:
+//!
+//! - `tensors`: the public tensor bundles ([`GaussianTensors`], [`CameraTensors`], [`RenderOutput`]);
+//! - `extension`: the backend extension trait (`RasterOps`, generated dispatch via `#[backend_extension]`) and its
+//!   implementation per backend, including the autodiff one that records the backward node;
+//! - `host`: the forward on the host (tensors → [`cpu::forward`] → tensors) and the state saved for the backward;
+//! - `backward`: the autodiff [`Backward`](burn::backend::autodiff::ops::Backward) that runs [`cpu::backward`].
+//!
+//! The extension has one operation that takes all inputs and returns one packed `[H, W, 5]` float tensor — colour
+//! (3), alpha (1), z-depth (1) per pixel — plus the per-Gaussian screen radii as host values. Packing the three
+//! images into one tensor keeps the autodiff node single-output: [`render`] slices the packed tensor, burn's `slice`
+//! backward scatters the upstream gradients of colour, alpha and depth back into one `[H, W, 5]` gradient, and the
+//! hand-written backward splits it again.
+//!
+//! Both passes run on the host: the forward reads the inputs to `Vec<f32>`, runs [`cpu::forward`] and uploads the
+//! result to the inputs' device; the backward reads the upstream gradient, runs [`cpu::backward`] with the saved
+//! forward state and uploads one gradient per tracked input. The host path is generic over the burn backend, so any
+//! backend listed in the extension gets the same rasterizer (and the same numbers): NdArray always, Cube (wgpu) and
+//! LibTorch when their cargo features are on.
+//!
+//! # The screen-space probe
+//!
+//! 3DGS densification accumulates |dL/d(projected mean)|. That quantity is not a gradient of any model parameter,
+//! so — as Brush does — the caller passes an `[N, 2]` zeros tensor with `require_grad()`: the op treats it as an
+//! additive offset to the projected pixel means (its value is ignored; it must be zero) and registers
+//! `Grads::means2d` as its gradient.
+//!
+//! [`cpu::forward`]: crate::cpu::forward
+//! [`cpu::backward`]: crate::cpu::backward
+
+// burn 0.22 deprecates burn-ndarray (and burn-tch) in favour of flex/cubecl; this project keeps ndarray as its
+// always-available CPU backend, so the extension is implemented for it.
+#![allow(deprecated)]
+
+mod backward;
+mod extension;
+mod host;
+mod tensors;
+
+pub use tensors::{CameraTensors, GaussianTensors, RenderOutput};
+
+use burn::backend::Dispatch;
+use burn::tensor::{Tensor, s};
+use extension::{RasterInputs, RasterOps};
+
+/// Render `g` from `cam` over `background`. Differentiable in every tracked tensor input; see the module docs for
+/// `means2d_probe`.
+pub fn render(
+    g: &GaussianTensors,
+    cam: &CameraTensors,
+    background: [f32; 3],
+    means2d_probe: Option<&Tensor<2>>,
+) -> RenderOutput {
+    let n = g.len();
+    // An untracked zeros probe keeps the op's arity fixed; autodiff treats it as a constant.
+    let probe = match means2d_probe {
+        Some(p) => p.clone(),
+        None => Tensor::<2>::zeros([n, 2], &g.means.device()),
+    };
+    let out = <Dispatch as RasterOps>::rasterize(
+        RasterInputs {
+            means: g.means.clone().into_dispatch(),
+            log_scales: g.log_scales.clone().into_dispatch(),
+            quats: g.quats.clone().into_dispatch(),
+            opacity_logits: g.opacity_logits.clone().into_dispatch(),
+            sh: g.sh.clone().into_dispatch(),
+            viewmat: cam.viewmat.clone().into_dispatch(),
+            intrinsics: cam.intrinsics.clone().into_dispatch(),
+            means2d_probe: probe.into_dispatch(),
+        },
+        cam.width,
+        cam.height,
+        background,
+    );
+    let packed = Tensor::<3>::from_dispatch(out.packed);
+    let (h, w) = (cam.height as usize, cam.width as usize);
+    RenderOutput {
+        color: packed.clone().slice(s![.., .., 0..3]),
+        alpha: packed.clone().slice(s![.., .., 3..4]).reshape([h, w]),
+        depth: packed.slice(s![.., .., 4..5]).reshape([h, w]),
+        radii: out.radii,
+    }
+}
