@@ -157,14 +157,14 @@ pub struct YawPitchCamera {
     pub camera: Camera,
 }
 
-/// Read `cameras_yaw_pitch.json`: `max_image_side`, `fov_deg`, `fx`, `fy`, `cx_pixelcenter_half`,
+/// Read `cameras_yaw_pitch.json`: `image_size`, `fov_deg`, `fx`, `fy`, `cx_pixelcenter_half`,
 /// `cy_pixelcenter_half` (`cx_opencv` is the same point in integer-centre convention, = cx − 0.5) and `views[]` of
 /// `{file, yaw_deg, pitch_deg, w2c_opencv, c2w_opencv}`. The two matrices must be inverses of each other.
 pub fn load_yaw_pitch_cameras(path: &Path) -> Result<Vec<YawPitchCamera>> {
     let meta = read_json(path)?;
-    let size = json_f64(&meta, "max_image_side", path)?;
+    let size = json_f64(&meta, "image_size", path)?;
     if !(size >= 1.0 && size.fract() == 0.0 && size <= u32::MAX as f64) {
-        return Err(Error::input(path, format!("max_image_side {size} is not a positive integer")));
+        return Err(Error::input(path, format!("image_size {size} is not a positive integer")));
     }
     let size = size as u32;
     let fov_deg = json_f64(&meta, "fov_deg", path)?;
