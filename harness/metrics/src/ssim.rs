@@ -16,8 +16,7 @@
 //!   differs from it by far less than the 1e-4 tolerance on the conformance pairs.
 //! - [`ssim_masked`]: the zero-padded S map averaged with per-pixel mask weights (ROI metrics).
 //!
-//! Alpha is ignored; strips of rows are filtered in parallel (rayon), each pass an 11-tap dot product over padded
-//! rows, with cache-sized intermediate planes.
+//! Alpha is ignored; rows are filtered in parallel (rayon) and each pass is an 11-tap dot product over a padded row.
 
 use super::Undefined;
 use super::planes::{assert_mask_fits, assert_same_shape, rgb_planes};
@@ -111,66 +110,50 @@ fn ssim_map_padded(a: &Image, b: &Image, padding: Padding) -> Vec<f64> {
     (0..w * h).into_par_iter().map(|i| (maps[0][i] + maps[1][i] + maps[2][i]) / 3.0).collect()
 }
 
-/// Output rows per parallel strip. A strip filters its rows plus RADIUS above and below horizontally into five
-/// planes of (STRIP + 2·RADIUS) × W values (about 2.5 MB at W = 800, so they stay in cache), then filters those
-/// vertically; the RADIUS-row overlaps are filtered twice.
-const STRIP: usize = 64;
+/// The five filtered statistics of one pixel: μx, μy, g∗x², g∗y², g∗xy.
+type Stats = [f64; 5];
 
-/// S for every pixel of one channel: per output pixel the same operations in the same order as
-/// `tests::channel_map_reference` (an 11-tap dot product per statistic, horizontal then vertical), laid out so the
-/// loops run over contiguous rows and vectorise.
+/// S for every pixel of one channel.
 fn channel_map(x: &[f64], y: &[f64], w: usize, h: usize, padding: Padding) -> Vec<f64> {
     let taps = gaussian_taps();
-    let cols: Vec<Option<usize>> =
-        (0..w + 2 * RADIUS).map(|j| padding.source(j as isize - RADIUS as isize, w)).collect();
-    let mut map = vec![0.0; w * h];
-    map.par_chunks_mut(w * STRIP).enumerate().for_each(|(strip, out)| {
-        let (i0, rows) = (strip * STRIP, out.len() / w);
-        let n_in = rows + 2 * RADIUS;
-        // planes[s][r·w + j]: statistic s (μx, μy, g∗x², g∗y², g∗xy) of padded row i0 − RADIUS + r after the
-        // horizontal pass; None where that row is zero padding.
-        let mut planes: [Vec<f64>; 5] = std::array::from_fn(|_| vec![0.0; n_in * w]);
-        let mut present = vec![false; n_in];
-        let (mut xp, mut yp) = (vec![0.0; w + 2 * RADIUS], vec![0.0; w + 2 * RADIUS]);
-        for r in 0..n_in {
-            let Some(src) = padding.source((i0 + r) as isize - RADIUS as isize, h) else { continue };
-            present[r] = true;
-            for (j, c) in cols.iter().enumerate() {
-                (xp[j], yp[j]) = c.map_or((0.0, 0.0), |s| (x[src * w + s], y[src * w + s]));
-            }
-            let [o0, o1, o2, o3, o4] = planes.each_mut().map(|p| &mut p[r * w..(r + 1) * w]);
+    // Horizontal pass over rows padded by RADIUS on each side; products of padded samples are the padded products,
+    // so padding x and y is enough for all five statistics.
+    let mut horizontal = vec![[0.0; 5]; w * h];
+    horizontal.par_chunks_mut(w).enumerate().for_each(|(i, out)| {
+        let pad_row = |src: &[f64]| -> Vec<f64> {
+            (0..w + 2 * RADIUS)
+                .map(|j| padding.source(j as isize - RADIUS as isize, w).map_or(0.0, |s| src[i * w + s]))
+                .collect()
+        };
+        let (xp, yp) = (pad_row(x), pad_row(y));
+        for (j, o) in out.iter_mut().enumerate() {
+            let mut s: Stats = [0.0; 5];
             for (k, &t) in taps.iter().enumerate() {
-                let (xs, ys) = (&xp[k..k + w], &yp[k..k + w]);
-                for j in 0..w {
-                    let (p, q) = (xs[j], ys[j]);
-                    o0[j] += t * p;
-                    o1[j] += t * q;
-                    o2[j] += t * p * p;
-                    o3[j] += t * q * q;
-                    o4[j] += t * p * q;
+                let (p, q) = (xp[j + k], yp[j + k]);
+                s[0] += t * p;
+                s[1] += t * q;
+                s[2] += t * p * p;
+                s[3] += t * q * q;
+                s[4] += t * p * q;
+            }
+            *o = s;
+        }
+    });
+    // Vertical pass, then S per pixel.
+    let mut map = vec![0.0; w * h];
+    map.par_chunks_mut(w).enumerate().for_each(|(i, out)| {
+        let mut acc: Vec<Stats> = vec![[0.0; 5]; w];
+        for (k, &t) in taps.iter().enumerate() {
+            let Some(src) = padding.source(i as isize + k as isize - RADIUS as isize, h) else { continue };
+            for (a, s) in acc.iter_mut().zip(&horizontal[src * w..(src + 1) * w]) {
+                for (av, sv) in a.iter_mut().zip(s) {
+                    *av += t * sv;
                 }
             }
         }
-        let mut acc: [Vec<f64>; 5] = std::array::from_fn(|_| vec![0.0; w]);
-        for (i, out) in out.chunks_exact_mut(w).enumerate() {
-            acc.iter_mut().for_each(|a| a.fill(0.0));
-            for (k, &t) in taps.iter().enumerate() {
-                let r = i + k;
-                if !present[r] {
-                    continue;
-                }
-                for (a, p) in acc.iter_mut().zip(&planes) {
-                    for (av, &pv) in a.iter_mut().zip(&p[r * w..(r + 1) * w]) {
-                        *av += t * pv;
-                    }
-                }
-            }
-            let [mxs, mys, xxs, yys, xys] = &acc;
-            for j in 0..w {
-                let (mx, my, xx, yy, xy) = (mxs[j], mys[j], xxs[j], yys[j], xys[j]);
-                let (vx, vy, vxy) = (xx - mx * mx, yy - my * my, xy - mx * my);
-                out[j] = ((2.0 * mx * my + C1) * (2.0 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
-            }
+        for (o, &[mx, my, xx, yy, xy]) in out.iter_mut().zip(&acc) {
+            let (vx, vy, vxy) = (xx - mx * mx, yy - my * my, xy - mx * my);
+            *o = ((2.0 * mx * my + C1) * (2.0 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
         }
     });
     map
@@ -183,71 +166,6 @@ fn mean(v: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The five filtered statistics of one pixel: μx, μy, g∗x², g∗y², g∗xy.
-    type Stats = [f64; 5];
-
-    /// The straightforward two-pass filter the fast [`channel_map`] must match bit for bit.
-    fn channel_map_reference(x: &[f64], y: &[f64], w: usize, h: usize, padding: Padding) -> Vec<f64> {
-        let taps = gaussian_taps();
-        // Horizontal pass over rows padded by RADIUS on each side; products of padded samples are the padded products,
-        // so padding x and y is enough for all five statistics.
-        let mut horizontal = vec![[0.0; 5]; w * h];
-        horizontal.par_chunks_mut(w).enumerate().for_each(|(i, out)| {
-            let pad_row = |src: &[f64]| -> Vec<f64> {
-                (0..w + 2 * RADIUS)
-                    .map(|j| padding.source(j as isize - RADIUS as isize, w).map_or(0.0, |s| src[i * w + s]))
-                    .collect()
-            };
-            let (xp, yp) = (pad_row(x), pad_row(y));
-            for (j, o) in out.iter_mut().enumerate() {
-                let mut s: Stats = [0.0; 5];
-                for (k, &t) in taps.iter().enumerate() {
-                    let (p, q) = (xp[j + k], yp[j + k]);
-                    s[0] += t * p;
-                    s[1] += t * q;
-                    s[2] += t * p * p;
-                    s[3] += t * q * q;
-                    s[4] += t * p * q;
-                }
-                *o = s;
-            }
-        });
-        // Vertical pass, then S per pixel.
-        let mut map = vec![0.0; w * h];
-        map.par_chunks_mut(w).enumerate().for_each(|(i, out)| {
-            let mut acc: Vec<Stats> = vec![[0.0; 5]; w];
-            for (k, &t) in taps.iter().enumerate() {
-                let Some(src) = padding.source(i as isize + k as isize - RADIUS as isize, h) else { continue };
-                for (a, s) in acc.iter_mut().zip(&horizontal[src * w..(src + 1) * w]) {
-                    for (av, sv) in a.iter_mut().zip(s) {
-                        *av += t * sv;
-                    }
-                }
-            }
-            for (o, &[mx, my, xx, yy, xy]) in out.iter_mut().zip(&acc) {
-                let (vx, vy, vxy) = (xx - mx * mx, yy - my * my, xy - mx * my);
-                *o = ((2.0 * mx * my + C1) * (2.0 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
-            }
-        });
-        map
-    }
-
-    #[test]
-    fn fast_channel_map_equals_the_reference_bit_for_bit() {
-        // Sizes around the strip height and the window, both paddings.
-        for (w, h) in [(11, 11), (37, 23), (20, 64), (53, 130), (129, 65)] {
-            let n = w * h;
-            let x: Vec<f64> = (0..n).map(|i| ((i * 7919 + 13) % 101) as f64 / 100.0).collect();
-            let y: Vec<f64> = (0..n).map(|i| ((i * 104_729 + 5) % 89) as f64 / 88.0 * 0.9 + 0.05).collect();
-            for padding in [Padding::Zero, Padding::Reflect] {
-                let fast = channel_map(&x, &y, w, h, padding);
-                let want = channel_map_reference(&x, &y, w, h, padding);
-                let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&fast), bits(&want), "{w}×{h}, {padding:?}");
-            }
-        }
-    }
 
     fn ramp(w: u32, h: u32, scale: f32) -> Image {
         Image::from_fn(w, h, 3, |x, y, c| ((x * 7 + y * 3 + c * 5) % 17) as f32 / 16.0 * scale)
