@@ -4,6 +4,11 @@
 //! The tree is implicit: `order[lo..hi]` is one node; its median `order[mid]` (along the axis of largest spread,
 //! stored in `axis[mid]`) splits it into `[lo, mid)` and `(mid, hi)`. Coincident points count as neighbours at
 //! distance 0 (the caller clamps), a point is never its own neighbour.
+//!
+//! The queries run in parallel (rayon); each point's result depends only on the tree, so the output is the same for
+//! any thread count.
+
+use rayon::prelude::*;
 
 const LEAF: usize = 8;
 const K: usize = 3;
@@ -15,6 +20,7 @@ pub fn mean_sq_dist_knn3(points: &[[f64; 3]]) -> Vec<f64> {
     build(points, &mut order, &mut axis, 0);
     let tree = Tree { points, order: &order, axis: &axis };
     (0..points.len())
+        .into_par_iter()
         .map(|i| {
             let mut best = Best::new();
             tree.query(i, 0, points.len(), &mut best);
