@@ -57,7 +57,7 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
 pub fn run_and_store(spec: &RunSpec, store: &Store) -> Result<()> {
     let rec = match run(spec, store) {
         Ok(rec) => rec,
-        Err(e) => empty_record(spec, RunStatus::Failed, e.to_string()),
+        Err(e) => empty_record(spec, RunStatus::Failed, e.report()),
     };
     store.write(&rec)
 }
@@ -68,7 +68,7 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     ctx.device_index = spec.device;
     ctx.progress = Box::new(StdoutProgress { total: 0 });
     let work = store.dir.join("artifacts").join(&rec.id);
-    std::fs::create_dir_all(&work).map_err(|e| Error::input(&work, e.to_string()))?;
+    splatbench_core::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
 
     let t = Instant::now();
@@ -141,7 +141,7 @@ fn score(
     lpips: Option<&Lpips>,
 ) -> Result<ViewMetrics> {
     if (pred.width, pred.height) != (gt.width, gt.height) {
-        return Err(Error::Other(format!(
+        return Err(Error::Failed(format!(
             "{name}: render is {}x{}, ground truth {}x{}",
             pred.width, pred.height, gt.width, gt.height
         )));
@@ -192,8 +192,6 @@ pub fn aggregate(views: &[ViewMetrics]) -> BTreeMap<String, f64> {
 }
 
 fn save_images(store: &Store, id: &str, view: &str, pred: &Image, gt: &Image) -> Result<ImageTriple> {
-    let dir = store.dir.join("images").join(id);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::input(&dir, e.to_string()))?;
     let stem = view.replace(['/', '\\'], "_");
     let err = Image::from_fn(pred.width, pred.height, 3, |x, y, c| {
         let e: f32 = (0..3).map(|k| (pred.get(x, y, k) - gt.get(x, y, k)).abs()).sum::<f32>() / 3.0;

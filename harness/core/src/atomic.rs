@@ -1,4 +1,4 @@
-//! The one way splatbench writes a file: atomically.
+//! The one way splatbench writes a file: atomically (and creates an output directory: [`create_dir_all`]).
 //!
 //! The bytes go to a temporary file with a unique name in the target's directory (so two writers never share it
 //! and the final rename stays on one file system), are synced to disk, and the file is renamed over the target;
@@ -57,6 +57,20 @@ fn write(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) 
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Create the directory `path` and its parents; an [`Error::Output`] naming `path` when that fails, with "exists
+/// and is not a directory" (not the OS's "File exists") when a file is in the way.
+pub fn create_dir_all(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| {
+        let file_in_the_way = e.kind() == std::io::ErrorKind::AlreadyExists && !path.is_dir();
+        let e = if file_in_the_way {
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "exists and is not a directory")
+        } else {
+            e
+        };
+        Error::output(path, e)
+    })
 }
 
 #[cfg(unix)]
@@ -149,5 +163,15 @@ mod tests {
         assert_eq!(e.report(), format!("cannot write {}: No space left on device", p.display()));
         assert!(!p.exists());
         assert!(leftovers(d.path()).is_empty());
+    }
+
+    #[test]
+    fn create_dir_all_names_the_directory_and_a_file_in_the_way() {
+        let d = tempfile::tempdir().unwrap();
+        create_dir_all(&d.path().join("a/b")).unwrap();
+        assert!(d.path().join("a/b").is_dir());
+        std::fs::write(d.path().join("f"), b"x").unwrap();
+        let e = create_dir_all(&d.path().join("f")).unwrap_err();
+        assert_eq!(e.report(), format!("cannot write {}: exists and is not a directory", d.path().join("f").display()));
     }
 }

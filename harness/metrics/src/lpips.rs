@@ -134,7 +134,7 @@ impl Lpips {
         let outputs = session.run(ort::inputs!["img0" => img0, "img1" => img1]).map_err(|e| self.ort_error(e))?;
         let (_, distance) = outputs["distance"].try_extract_tensor::<f32>().map_err(|e| self.ort_error(e))?;
         if distance.len() != pairs.len() {
-            return Err(Error::Other(format!(
+            return Err(Error::bug(format!(
                 "LPIPS ({}): model returned {} distances for {} pairs",
                 self.net,
                 distance.len(),
@@ -144,8 +144,8 @@ impl Lpips {
         Ok(distance.iter().map(|&d| d as f64).collect())
     }
 
-    fn ort_error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Other(format!("LPIPS ({}): onnxruntime: {e}", self.net))
+    fn ort_error(&self, e: ort::Error) -> Error {
+        Error::internal(format!("LPIPS ({}): onnxruntime", self.net), e)
     }
 }
 

@@ -6,6 +6,7 @@
 //! default needs neither onnxruntime nor the models. Output is an aligned table, or with `--json` one JSON object
 //! per pair per line (see [`MetricRecord`]). Alpha channels are dropped, not composited.
 
+use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
 use splatbench_data::imageio::read_image;
 use splatbench_metrics::record::NOT_REQUESTED;
@@ -75,7 +76,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         for record in records {
             if args.json {
-                let line = serde_json::to_string(&record).map_err(|e| Error::Other(e.to_string()))?;
+                let line = serde_json::to_string(&record).internal("encoding a metric record")?;
                 writeln!(out, "{line}").map_err(stdout_error)?;
             } else {
                 table.row(&mut out, &record)?;
@@ -141,7 +142,7 @@ fn image_names(dir: &Path) -> Result<Vec<String>> {
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::Other(format!("cannot write to stdout: {e}"))
+    Error::output("standard output", e)
 }
 
 /// Fixed-width columns, so rows can be printed as they are scored.
