@@ -181,6 +181,21 @@ fn metrics_json_to_a_full_disk_exits_1() {
     assert!(code_and_line(&out).1.contains("No space left on device"));
 }
 
+/// Needs onnxruntime and the LPIPS models, like `cli_metrics.rs` (always present in CI).
+#[test]
+fn metrics_with_a_requested_lpips_it_cannot_compute_prints_all_then_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pred, gt) = image_pair(dir.path());
+    let out = splatbench().arg("metrics").arg(&pred).arg(&gt).args(["--json", "--lpips", "alex"]).output().unwrap();
+    let (code, line) = code_and_line(&out);
+    assert_eq!(code, Some(1), "{line}");
+    assert_eq!(line, "error: 1 of 1 requested LPIPS values could not be computed");
+    // The results are still written: 8 px is below LPIPS's 32 px, so null with the reason.
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(record["lpips_alex"].is_null() && record["psnr"].is_number(), "{record}");
+    assert!(record["notes"].as_str().unwrap().contains("lpips_alex"), "{record}");
+}
+
 #[test]
 fn metrics_with_a_missing_image_exits_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -49,7 +49,7 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
         images: vec![],
         artifacts: vec![],
         conventions: conventions(),
-        environment: environment(),
+        environment: environment(None),
     }
 }
 
@@ -81,6 +81,7 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     let train_s = t.elapsed().as_secs_f64();
 
     let lpips = Lpips::new(Net::Alex).ok();
+    rec.environment = environment(lpips.as_ref().map(Lpips::onnxruntime_version));
     let mut render_s = 0.0;
     let mut rendered = 0usize;
     let mut reference =
@@ -232,7 +233,7 @@ pub fn conventions() -> BTreeMap<String, String> {
     ])
 }
 
-pub fn environment() -> BTreeMap<String, String> {
+pub fn environment(onnxruntime: Option<String>) -> BTreeMap<String, String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -240,12 +241,13 @@ pub fn environment() -> BTreeMap<String, String> {
                 .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
         })
         .unwrap_or_else(|| "unknown".into());
-    BTreeMap::from([
+    let mut env = BTreeMap::from([
         ("cpu".into(), cpu),
         ("cores".into(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).to_string()),
         ("os".into(), format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)),
         ("splatbench".into(), env!("CARGO_PKG_VERSION").into()),
-        ("burn".into(), "0.22.1".into()),
         ("build".into(), if cfg!(debug_assertions) { "debug" } else { "release" }.into()),
-    ])
+    ]);
+    env.extend(super::versions::versions(onnxruntime));
+    env
 }

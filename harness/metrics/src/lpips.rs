@@ -85,6 +85,14 @@ impl Lpips {
         Ok(Lpips { net, session })
     }
 
+    /// The ONNX Runtime library this scorer runs on, from its build info (`git-branch=rel-1.31.1` → "1.31.1"), else
+    /// the build info as it is.
+    pub fn onnxruntime_version(&self) -> String {
+        let info = ort::info();
+        let release = info.split([',', ' ']).find_map(|f| f.trim().strip_prefix("git-branch=rel-"));
+        release.map_or_else(|| info.split_whitespace().collect::<Vec<_>>().join(" "), str::to_string)
+    }
+
     pub fn net(&self) -> Net {
         self.net
     }
