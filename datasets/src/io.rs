@@ -1,10 +1,12 @@
-//! Byte-exact writers: PNG with fixed encoder settings, NumPy `.npy` v1.0, and a sink that records the
+//! Byte-exact writers: PNG with fixed encoder settings, NumPy `.npy` v1.0 (`splatbench_core::npy`), and a sink that records the
 //! sha256 of every file it writes (for the manifest).
 
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use sha2::{Digest, Sha256};
-use splatbench_core::error::IoContext;
+use splatbench_core::atomic::write_atomic;
+use splatbench_core::error::InternalContext;
+use splatbench_core::npy;
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,18 +24,21 @@ impl Sink {
 
     /// `rel` uses '/' separators.
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.root.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).at(dir)?;
-        }
-        std::fs::write(&path, bytes).at(&path)?;
+        write_atomic(&self.root.join(rel), bytes)?;
         self.files.insert(rel.to_string(), sha256_hex(bytes));
         Ok(())
     }
 
     pub fn json<T: serde::Serialize>(&mut self, rel: &str, value: &T) -> Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Other(format!("{rel}: {e}")))?;
+        let mut bytes = serde_json::to_vec_pretty(value).internal(format!("encoding {rel} as JSON"))?;
         bytes.push(b'\n');
+        self.write(rel, &bytes)
+    }
+
+    /// A float32 array as `.npy` (the one encoder in `splatbench_core::npy`), shape (height, width).
+    pub fn npy_f32(&mut self, rel: &str, height: u32, width: u32, data: &[f32]) -> Result<()> {
+        let bytes =
+            npy::encode(&[height as usize, width as usize], data).map_err(|m| Error::bug(format!("{rel}: {m}")))?;
         self.write(rel, &bytes)
     }
 }
@@ -53,28 +58,11 @@ pub fn png(width: u32, height: u32, channels: u8, data: &[u8]) -> Result<Vec<u8>
         1 => image::ExtendedColorType::L8,
         3 => image::ExtendedColorType::Rgb8,
         4 => image::ExtendedColorType::Rgba8,
-        _ => return Err(Error::Other(format!("png: {channels} channels"))),
+        _ => return Err(Error::bug(format!("png: {channels} channels"))),
     };
     let mut out = Vec::new();
     PngEncoder::new_with_quality(&mut out, CompressionType::Level(6), FilterType::Adaptive)
         .write_image(data, width, height, color)
-        .map_err(|e| Error::Other(format!("png encode: {e}")))?;
+        .internal("encoding a PNG")?;
     Ok(out)
-}
-
-/// `.npy` version 1.0, little-endian float32, C order, shape (height, width); the header is padded with
-/// spaces to a multiple of 64 bytes and ends in '\n', as NumPy writes it.
-pub fn npy_f32(height: u32, width: u32, data: &[f32]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({height}, {width}), }}");
-    let total = 10 + header.len() + 1;
-    header.push_str(&" ".repeat(total.next_multiple_of(64) - total));
-    header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + data.len() * 4);
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    for v in data {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    out
 }

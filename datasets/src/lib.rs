@@ -24,7 +24,8 @@ pub mod texture;
 pub mod tracer;
 
 use serde::{Deserialize, Serialize};
-use splatbench_core::error::IoContext;
+use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,13 +62,13 @@ pub fn generate_with_seed(out: &Path, only: Option<&str>, seed: u64) -> Result<M
             return Err(Error::input("--only", format!("unknown scene {n:?} (known: {})", SCENES.join(", "))));
         }
     };
-    std::fs::create_dir_all(out).at(out)?;
+    create_dir_all(out)?;
     let mut sink = io::Sink::new(out);
     for name in &names {
         let dir = out.join(name);
         if dir.exists() {
             // Stale files from an older run would otherwise sit beside the new ones unlisted.
-            std::fs::remove_dir_all(&dir).at(&dir)?;
+            std::fs::remove_dir_all(&dir).writing(&dir)?;
         }
         match *name {
             scenes::srn::NAME => scenes::srn::write(&mut sink, seed)?,
@@ -84,10 +85,9 @@ pub fn generate_with_seed(out: &Path, only: Option<&str>, seed: u64) -> Result<M
         scenes: names.iter().map(|s| s.to_string()).collect(),
         files: sink.files,
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
+    let mut bytes = serde_json::to_vec_pretty(&manifest).internal("encoding the manifest")?;
     bytes.push(b'\n');
-    let mpath = out.join(MANIFEST);
-    std::fs::write(&mpath, bytes).at(&mpath)?;
+    write_atomic(&out.join(MANIFEST), &bytes)?;
     Ok(manifest)
 }
 
@@ -121,16 +121,16 @@ pub fn ensure_generated(cache_dir: &Path) -> Result<PathBuf> {
     }
     let parent = cache_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let base = cache_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "data".into());
-    std::fs::create_dir_all(parent).at(parent)?;
+    create_dir_all(parent)?;
     let unique = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let tmp = parent.join(format!(".{base}.tmp-{}-{unique}", std::process::id()));
     let result = generate(&tmp, None).and_then(|_| {
         if cache_dir.exists() {
             let old = parent.join(format!(".{base}.old-{}-{unique}", std::process::id()));
-            std::fs::rename(cache_dir, &old).at(cache_dir)?;
-            std::fs::remove_dir_all(&old).at(&old)?;
+            std::fs::rename(cache_dir, &old).writing(cache_dir)?;
+            std::fs::remove_dir_all(&old).writing(&old)?;
         }
-        std::fs::rename(&tmp, cache_dir).at(cache_dir)
+        std::fs::rename(&tmp, cache_dir).writing(cache_dir)
     });
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&tmp);

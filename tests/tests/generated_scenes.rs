@@ -4,9 +4,10 @@
 //! moves points off their surface. Each check also runs with the principal point moved by half a pixel and
 //! must then fail, which shows the check is sharp enough to see such an error.
 
+use splatbench_core::npy::read_npy_f32;
 use splatbench_core::{Camera, Scene, View};
 use splatbench_data::{load_blender, load_colmap, load_nerfstudio, load_scene, load_srn};
-use splatbench_datasets::gt::{GroundTruth, read_ground_truth, read_npy_f32};
+use splatbench_datasets::gt::{GroundTruth, read_ground_truth};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -153,7 +154,9 @@ fn check_scene(dir: &Path, gt: &GroundTruth, group: &str, fg_group: Option<&str>
                 .iter()
                 .find(|v| v.group == group && &v.split == split && v.name == view.name)
                 .unwrap_or_else(|| panic!("{group}: no ground truth for {split}/{}", view.name));
-            let (h, w, depth) = read_npy_f32(&dir.join(&g.depth)).unwrap();
+            let (shape, depth) = read_npy_f32(&dir.join(&g.depth)).unwrap();
+            let [h, w] = shape[..] else { panic!("{}: depth of shape {shape:?}", g.depth) };
+            let (h, w) = (h as u32, w as u32);
             assert_eq!((w, h), (view.image.width, view.image.height), "{}", g.depth);
             assert_eq!((view.camera.width, view.camera.height), (w, h));
             let mask = view_mask(view);
@@ -280,7 +283,7 @@ fn roi_toy_loads_and_reprojects() {
         // depth_pro = exact depth under an unknown affine map, blurred and noisy: an affine fit explains it.
         let mono = &v.depth.as_ref().expect("depth_pro").data;
         let g = gt.views.iter().find(|g| g.name == v.name).unwrap();
-        let (_, _, exact) = read_npy_f32(&dir.join(&g.depth)).unwrap();
+        let (_, exact) = read_npy_f32(&dir.join(&g.depth)).unwrap();
         let r = correlation(&exact, mono);
         assert!(r > 0.95, "{}: depth_pro vs exact correlation {r}", v.name);
         assert!(exact.iter().zip(mono).any(|(a, b)| (a - b).abs() > 0.01), "{}: depth_pro is exact", v.name);

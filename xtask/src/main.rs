@@ -102,12 +102,13 @@ fn cargo() -> Command {
     cmd
 }
 
-/// Run a command to completion; its exit code becomes ours.
+/// Run a command to completion. Its failure becomes ours under the README's exit-code table: 2 (refused before
+/// starting: bad usage or input) passes through, anything else (cargo's 101 for a failed test, a signal) is 1.
 fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
     let st = cmd.status().map_err(|e| fail(format!("cannot start {what}: {e}")))?;
     match st.code() {
         Some(0) => Ok(()),
-        Some(c) => Err(TaskError { msg: format!("{what} failed (exit {c})"), code: c.clamp(1, 255) as u8 }),
+        Some(c) => Err(TaskError { msg: format!("{what} failed (exit {c})"), code: if c == 2 { 2 } else { 1 } }),
         None => Err(fail(format!("{what} was killed by a signal"))),
     }
 }

@@ -7,7 +7,7 @@ pub mod roi;
 pub mod srn;
 
 use crate::gt::{GtGroup, GtView};
-use crate::io::{Sink, npy_f32, png, to_u8};
+use crate::io::{Sink, png, to_u8};
 use crate::math::V3;
 use crate::points::SurfacePoint;
 use crate::tracer::{Light, Render};
@@ -60,7 +60,7 @@ impl GtBuilder {
         depth_rel: &str,
         r: &Render,
     ) -> Result<()> {
-        sink.write(&format!("{scene}/{depth_rel}"), &npy_f32(r.height, r.width, &r.depth))?;
+        sink.npy_f32(&format!("{scene}/{depth_rel}"), r.height, r.width, &r.depth)?;
         self.views.push(GtView {
             group: group.into(),
             split: split.into(),

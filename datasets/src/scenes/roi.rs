@@ -20,7 +20,7 @@
 
 use super::head::{head_prims, w2c_yaw_pitch};
 use super::{GtBuilder, lights, png_rgb};
-use crate::io::{Sink, npy_f32, png};
+use crate::io::{Sink, png};
 use crate::math::{IDENTITY, V3, rot_x, rot_y};
 use crate::points::{observe, sample_surface};
 use crate::rng::Rng;
@@ -192,7 +192,7 @@ pub fn write(sink: &mut Sink, seed: u64) -> Result<()> {
         let split = if is_test(k) { "test" } else { "train" };
         gt.view(sink, NAME, NAME, split, stem, &format!("images/{stem}.png"), &format!("depth_exact/{stem}.npy"), &r)?;
         let (mono, s, b) = monocular(&mut rng, &r.depth);
-        sink.write(&format!("{NAME}/depth_pro/{stem}.npy"), &npy_f32(HEIGHT, WIDTH, &mono))?;
+        sink.npy_f32(&format!("{NAME}/depth_pro/{stem}.npy"), HEIGHT, WIDTH, &mono)?;
         meta.push(DepthMeta { view: stem.clone(), focallength_px: FOCAL * rng.range(0.95, 1.05), scale: s, shift: b });
     }
     sink.json(&format!("{NAME}/depth_pro_meta.json"), &meta)?;

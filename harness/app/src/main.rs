@@ -40,7 +40,8 @@ fn main() {
         }
         Err(e) => e.exit(),
     };
-    let result = match cli.command {
+    one_line_panics();
+    let result = std::panic::catch_unwind(|| match cli.command {
         Command::Metrics(a) => cli::metrics::run(a),
         Command::Render(a) => cli::render::run(a),
         Command::Datasets(a) => cli::datasets::run(a),
@@ -48,9 +49,34 @@ fn main() {
         Command::Bench(a) => cli::bench::run(a),
         Command::Report(a) => cli::bench::report(a),
         Command::BenchRun(a) => cli::bench::run_one(a),
-    };
-    if let Err(e) = result {
-        eprintln!("error: {e}");
-        std::process::exit(e.exit_code());
+    });
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("error: {}", e.report());
+            std::process::exit(e.exit_code());
+        }
+        // The hook has printed the one line; a panic is an internal error like any other (exit 1, not 101).
+        Err(_) => std::process::exit(1),
     }
+}
+
+/// A panic is a bug: say so on one line (`error: internal error: panicked at FILE:LINE: MESSAGE`). With
+/// `RUST_BACKTRACE` set, Rust's own report (and backtrace) follows it.
+fn one_line_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+        eprintln!("error: internal error: panicked{at}: {msg}");
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            default(info);
+        }
+    }));
 }

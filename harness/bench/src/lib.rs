@@ -8,3 +8,4 @@ pub mod registry;
 pub mod run_one;
 pub mod store;
 pub mod suite;
+pub mod versions;

@@ -3,6 +3,8 @@
 
 use super::{run_one, store::Store};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use splatbench_core::atomic::write_atomic;
+use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Backend, Error, Result, RunSpec, RunStatus};
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::process::{Command, Stdio};
@@ -74,7 +76,7 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outco
         run_child(spec, store, &bar)?;
         bar.finish_and_clear();
         multi.remove(&bar);
-        let rec = store.read(&id).ok_or_else(|| Error::Other(format!("{id}: no record after the run")))?;
+        let rec = store.read(&id).ok_or_else(|| Error::bug(format!("{id}: no record after the run")))?;
         out.ran += 1;
         let line = match rec.status {
             RunStatus::Ok => format!(
@@ -102,10 +104,11 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outco
 fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
     let id = spec.id();
     let spec_path = store.dir.join("logs").join(format!("{id}.spec.json"));
-    super::store::write_atomic(&spec_path, &serde_json::to_vec_pretty(spec).map_err(|e| Error::Other(e.to_string()))?)?;
+    write_atomic(&spec_path, &serde_json::to_vec_pretty(spec).internal("encoding a run spec")?)?;
     let log_path = store.dir.join("logs").join(format!("{id}.log"));
-    let log = std::fs::File::create(&log_path).map_err(|e| Error::input(&log_path, e.to_string()))?;
-    let exe = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    // The child's stderr streams into the log as it runs, so this is the one file not written atomically.
+    let log = std::fs::File::create(&log_path).writing(&log_path)?;
+    let exe = std::env::current_exe().internal("finding the splatbench executable")?;
     let mut child = Command::new(exe)
         .arg("bench-run")
         .arg("--spec")
@@ -115,7 +118,7 @@ fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()
-        .map_err(|e| Error::Other(format!("cannot start a run: {e}")))?;
+        .internal("cannot start a run")?;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
             let parts: Vec<&str> = line.split_whitespace().collect();
@@ -126,7 +129,7 @@ fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
             }
         }
     }
-    let status = child.wait().map_err(|e| Error::Other(e.to_string()))?;
+    let status = child.wait().internal("waiting for a run")?;
     // A crash (panic, OOM kill) leaves no record: write the failure so the bench goes on and does not retry forever.
     if !store.finished(&id) {
         let last = crash_reason(&std::fs::read_to_string(&log_path).unwrap_or_default());
@@ -139,10 +142,15 @@ fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
     Ok(())
 }
 
-/// The line of a crashed run's log that says why: a panic's message (the line after `panicked at`; the last lines
-/// are backtrace notes), else the last non-empty line.
+/// The line of a crashed run's log that says why: a panic's message (from `splatbench`'s one-line report
+/// `error: internal error: panicked at FILE:LINE: MESSAGE`, or from Rust's own report, the line after `panicked at`;
+/// the last lines are backtrace notes), else the last non-empty line.
 fn crash_reason(log: &str) -> String {
+    const ONE_LINE: &str = "error: internal error: panicked at ";
     let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    if let Some(msg) = lines.iter().rev().find_map(|l| l.strip_prefix(ONE_LINE)?.split_once(": ").map(|(_, m)| m)) {
+        return msg.trim().to_string();
+    }
     let panic = lines.iter().rposition(|l| l.contains(" panicked at ")).and_then(|i| lines.get(i + 1));
     panic.or(lines.last()).map_or_else(String::new, |l| l.trim().to_string())
 }
@@ -158,5 +166,7 @@ mod tests {
         assert_eq!(crash_reason(log), "No libtorch_cuda found");
         assert_eq!(crash_reason("loading\nKilled\n\n"), "Killed");
         assert_eq!(crash_reason(""), "");
+        let log = "step 3\nerror: internal error: panicked at /r/burn-tch/src/lib.rs:12: No libtorch_cuda found\n";
+        assert_eq!(crash_reason(log), "No libtorch_cuda found");
     }
 }

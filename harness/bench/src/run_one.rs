@@ -49,7 +49,7 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
         images: vec![],
         artifacts: vec![],
         conventions: conventions(),
-        environment: environment(),
+        environment: environment(None),
     }
 }
 
@@ -57,7 +57,7 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
 pub fn run_and_store(spec: &RunSpec, store: &Store) -> Result<()> {
     let rec = match run(spec, store) {
         Ok(rec) => rec,
-        Err(e) => empty_record(spec, RunStatus::Failed, e.to_string()),
+        Err(e) => empty_record(spec, RunStatus::Failed, e.report()),
     };
     store.write(&rec)
 }
@@ -68,7 +68,7 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     ctx.device_index = spec.device;
     ctx.progress = Box::new(StdoutProgress { total: 0 });
     let work = store.dir.join("artifacts").join(&rec.id);
-    std::fs::create_dir_all(&work).map_err(|e| Error::input(&work, e.to_string()))?;
+    splatbench_core::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
 
     let t = Instant::now();
@@ -81,6 +81,7 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     let train_s = t.elapsed().as_secs_f64();
 
     let lpips = Lpips::new(Net::Alex).ok();
+    rec.environment = environment(lpips.as_ref().map(Lpips::onnxruntime_version));
     let mut render_s = 0.0;
     let mut rendered = 0usize;
     let mut reference =
@@ -143,7 +144,7 @@ fn score(
     lpips: Option<&Lpips>,
 ) -> Result<ViewMetrics> {
     if (pred.width, pred.height) != (gt.width, gt.height) {
-        return Err(Error::Other(format!(
+        return Err(Error::Failed(format!(
             "{name}: render is {}x{}, ground truth {}x{}",
             pred.width, pred.height, gt.width, gt.height
         )));
@@ -194,8 +195,6 @@ pub fn aggregate(views: &[ViewMetrics]) -> BTreeMap<String, f64> {
 }
 
 fn save_images(store: &Store, id: &str, view: &str, pred: &Image, gt: &Image) -> Result<ImageTriple> {
-    let dir = store.dir.join("images").join(id);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::input(&dir, e.to_string()))?;
     let stem = view.replace(['/', '\\'], "_");
     let err = Image::from_fn(pred.width, pred.height, 3, |x, y, c| {
         let e: f32 = (0..3).map(|k| (pred.get(x, y, k) - gt.get(x, y, k)).abs()).sum::<f32>() / 3.0;
@@ -236,7 +235,7 @@ pub fn conventions() -> BTreeMap<String, String> {
     ])
 }
 
-pub fn environment() -> BTreeMap<String, String> {
+pub fn environment(onnxruntime: Option<String>) -> BTreeMap<String, String> {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -244,12 +243,13 @@ pub fn environment() -> BTreeMap<String, String> {
                 .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_string()))
         })
         .unwrap_or_else(|| "unknown".into());
-    BTreeMap::from([
+    let mut env = BTreeMap::from([
         ("cpu".into(), cpu),
         ("cores".into(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).to_string()),
         ("os".into(), format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)),
         ("splatbench".into(), env!("CARGO_PKG_VERSION").into()),
-        ("burn".into(), "0.22.1".into()),
         ("build".into(), if cfg!(debug_assertions) { "debug" } else { "release" }.into()),
-    ])
+    ]);
+    env.extend(super::versions::versions(onnxruntime));
+    env
 }

@@ -1,19 +1,21 @@
 //! The bench directory: `runs/<id>.json` (one record per run, written atomically), `results.csv` (a view of all
 //! records), `report.html`, and per-run `images/<id>/`, `artifacts/<id>/`, `logs/<id>.log`.
 
-use splatbench_core::{Error, Result, RunRecord, RunStatus};
+use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_core::error::InternalContext;
+use splatbench_core::{Result, RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
 pub struct Store {
     pub dir: PathBuf,
 }
 
-pub use splatbench_core::error::write_atomic;
-
 impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
+        // The directory itself first, so a file in its place is reported under the name the user gave.
+        create_dir_all(dir)?;
         for sub in ["runs", "images", "artifacts", "logs"] {
-            std::fs::create_dir_all(dir.join(sub)).map_err(|e| Error::input(dir.join(sub), e.to_string()))?;
+            create_dir_all(&dir.join(sub))?;
         }
         Ok(Store { dir: dir.to_path_buf() })
     }
@@ -23,7 +25,7 @@ impl Store {
     }
 
     pub fn write(&self, rec: &RunRecord) -> Result<()> {
-        let json = serde_json::to_vec_pretty(rec).map_err(|e| Error::Other(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(rec).internal("encoding a run record")?;
         write_atomic(&self.record_path(&rec.id), &json)
     }
 
@@ -72,7 +74,7 @@ pub fn csv_view(records: &[RunRecord]) -> Result<String> {
         ["id", "method", "variant", "dataset", "backend", "seed", "status", "reason"].map(String::from).to_vec();
     head.extend(CSV_METRICS.iter().map(|m| m.to_string()));
     head.extend(["train_s", "steps", "steps_per_s", "render_fps", "peak_rss_mib", "stats"].map(String::from));
-    w.write_record(&head).map_err(|e| Error::Other(e.to_string()))?;
+    w.write_record(&head).internal("writing the CSV view")?;
     for r in records {
         let mut row = vec![
             r.id.clone(),
@@ -94,7 +96,8 @@ pub fn csv_view(records: &[RunRecord]) -> Result<String> {
             format!("{:.1}", t.peak_rss_mib),
             serde_json::to_string(&r.stats).unwrap_or_default(),
         ]);
-        w.write_record(&row).map_err(|e| Error::Other(e.to_string()))?;
+        w.write_record(&row).internal("writing the CSV view")?;
     }
-    String::from_utf8(w.into_inner().map_err(|e| Error::Other(e.to_string()))?).map_err(|e| Error::Other(e.to_string()))
+    let bytes = w.into_inner().internal("writing the CSV view")?;
+    String::from_utf8(bytes).internal("writing the CSV view")
 }

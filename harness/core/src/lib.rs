@@ -7,11 +7,13 @@
 //! - Images are f32 in [0, 1], row-major H×W×C with C = 3 (RGB) or 4 (RGBA, straight alpha).
 //! - Depth maps are z-depth (distance along the optical axis), not ray length.
 
+pub mod atomic;
 pub mod camera;
 pub mod error;
 pub mod image;
 pub mod maths;
 pub mod method;
+pub mod npy;
 pub mod paths;
 pub mod record;
 pub mod resample;

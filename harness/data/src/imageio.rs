@@ -1,11 +1,15 @@
 //! Reading and writing images as [`Image`] (f32 in [0, 1]); 16-bit PNGs keep their precision.
 
+use image::ImageEncoder;
+use image::codecs::png::PngEncoder;
+use splatbench_core::atomic::write_atomic;
+use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Image, Result};
 use std::path::Path;
 
 /// Decode a PNG/JPEG into RGB or RGBA (grey is expanded to RGB, grey+alpha to RGBA).
 pub fn read_image(path: &Path) -> Result<Image> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+    let bytes = std::fs::read(path).at(path)?;
     let img = image::load_from_memory(&bytes).map_err(|e| Error::input(path, format!("cannot decode image: {e}")))?;
     let (width, height) = (img.width(), img.height());
     let has_alpha = img.color().has_alpha();
@@ -24,15 +28,11 @@ pub fn write_png(path: &Path, img: &Image) -> Result<()> {
         1 => image::ExtendedColorType::L8,
         3 => image::ExtendedColorType::Rgb8,
         4 => image::ExtendedColorType::Rgba8,
-        c => return Err(Error::Other(format!("cannot write a {c}-channel image as PNG"))),
+        c => return Err(Error::bug(format!("{}: cannot write a {c}-channel image as PNG", path.display()))),
     };
-    let tmp = path.with_extension("png.tmp");
-    image::save_buffer_with_format(&tmp, &bytes, img.width, img.height, color, image::ImageFormat::Png)
-        .map_err(|e| Error::input(path, format!("cannot write PNG: {e}")))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
-}
-
-pub(crate) fn io_error(path: &Path, e: std::io::Error) -> Error {
-    use splatbench_core::error::IoContext;
-    Err::<(), _>(e).at(path).unwrap_err()
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&bytes, img.width, img.height, color)
+        .map_err(|e| Error::internal(format!("encoding {} as PNG", path.display()), e))?;
+    write_atomic(path, &png)
 }

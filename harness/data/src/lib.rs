@@ -20,7 +20,6 @@ mod common;
 pub mod imageio;
 mod mask;
 mod nerfstudio;
-mod npy;
 pub mod reference;
 mod srn;
 
@@ -32,7 +31,6 @@ pub use colmap::{
 };
 pub use mask::{read_depth, read_mask, resize_bilinear};
 pub use nerfstudio::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
-pub use npy::read_npy_f32;
 pub use srn::{SrnIntrinsics, load_srn, load_srn_object, read_intrinsics, read_pose, srn_camera};
 
 use splatbench_core::{Error, Result, Scene};

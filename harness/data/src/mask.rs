@@ -1,7 +1,7 @@
 //! Per-view masks (binary PNG) and depth maps (`.npy`), checked against the image they belong to.
 
-use super::npy::read_npy_f32;
 use splatbench_core::error::IoContext;
+use splatbench_core::npy::read_npy_f32;
 use splatbench_core::{DepthMap, Error, Mask, Result};
 use std::path::Path;
 

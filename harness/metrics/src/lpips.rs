@@ -85,6 +85,14 @@ impl Lpips {
         Ok(Lpips { net, session })
     }
 
+    /// The ONNX Runtime library this scorer runs on, from its build info (`git-branch=rel-1.31.1` → "1.31.1"), else
+    /// the build info as it is.
+    pub fn onnxruntime_version(&self) -> String {
+        let info = ort::info();
+        let release = info.split([',', ' ']).find_map(|f| f.trim().strip_prefix("git-branch=rel-"));
+        release.map_or_else(|| info.split_whitespace().collect::<Vec<_>>().join(" "), str::to_string)
+    }
+
     pub fn net(&self) -> Net {
         self.net
     }
@@ -134,7 +142,7 @@ impl Lpips {
         let outputs = session.run(ort::inputs!["img0" => img0, "img1" => img1]).map_err(|e| self.ort_error(e))?;
         let (_, distance) = outputs["distance"].try_extract_tensor::<f32>().map_err(|e| self.ort_error(e))?;
         if distance.len() != pairs.len() {
-            return Err(Error::Other(format!(
+            return Err(Error::bug(format!(
                 "LPIPS ({}): model returned {} distances for {} pairs",
                 self.net,
                 distance.len(),
@@ -144,8 +152,8 @@ impl Lpips {
         Ok(distance.iter().map(|&d| d as f64).collect())
     }
 
-    fn ort_error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Other(format!("LPIPS ({}): onnxruntime: {e}", self.net))
+    fn ort_error(&self, e: ort::Error) -> Error {
+        Error::internal(format!("LPIPS ({}): onnxruntime", self.net), e)
     }
 }
 

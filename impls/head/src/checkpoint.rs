@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use splatbench_core::atomic::write_atomic;
+use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
 use splatbench_render::GaussianCloud;
 
@@ -24,14 +26,11 @@ fn paths(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 pub fn save(dir: &Path, cloud: &GaussianCloud, cameras: &CamerasFile) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::input(dir, e.to_string()))?;
     let (ply, json) = paths(dir);
     // Write the cameras last: their presence marks a complete checkpoint.
     splatbench_render::ply::write_ply(&ply, cloud)?;
-    let text = serde_json::to_string_pretty(cameras).map_err(|e| Error::Other(e.to_string()))?;
-    let tmp = json.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| Error::input(&tmp, e.to_string()))?;
-    std::fs::rename(&tmp, &json).map_err(|e| Error::input(&json, e.to_string()))
+    let text = serde_json::to_string_pretty(cameras).internal("encoding the camera checkpoint")?;
+    write_atomic(&json, text.as_bytes())
 }
 
 /// The checkpoint in `dir`, if a complete one is there.

@@ -72,8 +72,7 @@ impl Reconstructor for HeadReconstructor {
     }
 
     fn reconstruct(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
-        let fitted =
-            self.fitted.as_ref().ok_or_else(|| Error::Other("head: reconstruct called before train".into()))?;
+        let fitted = self.fitted.as_ref().ok_or_else(|| Error::bug("head: reconstruct called before train"))?;
         Ok(Box::new(fitted.reconstruction.clone()))
     }
 }

@@ -11,6 +11,8 @@ use std::path::Path;
 use burn::tensor::Device;
 use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, RgbaImage};
+use splatbench_core::atomic::write_atomic;
+use splatbench_core::error::InternalContext;
 use splatbench_core::{Artifact, Camera, Error, Image, Reconstruction, Result};
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::{CameraTensors, GaussianTensors, render};
@@ -50,15 +52,16 @@ impl HeadReconstruction {
         camera.require_pinhole("the head method")?;
         let g = GaussianTensors::from_cloud(&self.cloud, &self.device);
         let out = render(&g, &CameraTensors::from_camera(camera, &self.device), self.background, None);
-        let data = out.color.into_data().try_into_vec_as::<f32>().map_err(|e| Error::Other(format!("{e:?}")))?;
+        let data =
+            out.color.into_data().try_into_vec_as::<f32>().map_err(|e| Error::bug(format!("head render: {e:?}")))?;
         Ok(Image { width: camera.width, height: camera.height, channels: 3, data })
     }
 
     /// Turntable: yaw sweeps ±60° and back (the views a frontal head capture supports), pitch 0.
     fn turntable(&self, path: &Path) -> Result<()> {
-        let file = std::fs::File::create(path).map_err(|e| Error::input(path, e.to_string()))?;
-        let mut enc = GifEncoder::new_with_speed(file, 10);
-        enc.set_repeat(Repeat::Infinite).map_err(|e| Error::Other(e.to_string()))?;
+        let mut gif = Vec::new();
+        let mut enc = GifEncoder::new_with_speed(&mut gif, 10);
+        enc.set_repeat(Repeat::Infinite).internal("encoding the turntable GIF")?;
         let s = self.gif_size;
         for k in 0..self.gif_frames {
             let phase = k as f64 / self.gif_frames as f64 * std::f64::consts::TAU;
@@ -78,9 +81,10 @@ impl HeadReconstruction {
                 image::Rgba([c(0), c(1), c(2), 255])
             });
             enc.encode_frame(Frame::from_parts(rgba, 0, 0, Delay::from_numer_denom_ms(80, 1)))
-                .map_err(|e| Error::Other(e.to_string()))?;
+                .internal("encoding the turntable GIF")?;
         }
-        Ok(())
+        drop(enc);
+        write_atomic(path, &gif)
     }
 }
 
@@ -90,12 +94,11 @@ impl Reconstruction for HeadReconstruction {
     }
 
     fn artifacts(&self, dir: &Path) -> Result<Vec<Artifact>> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::input(dir, e.to_string()))?;
         let ply = dir.join("head_gaussians.ply");
         splatbench_render::ply::write_ply(&ply, &self.cloud)?;
         let cams = dir.join("head_cameras.json");
-        let text = serde_json::to_string_pretty(&self.cameras).map_err(|e| Error::Other(e.to_string()))?;
-        std::fs::write(&cams, text).map_err(|e| Error::input(&cams, e.to_string()))?;
+        let text = serde_json::to_string_pretty(&self.cameras).internal("encoding the learned cameras")?;
+        write_atomic(&cams, text.as_bytes())?;
         let mut out = vec![
             Artifact { kind: "ply".into(), path: ply, caption: format!("{} Gaussians (3DGS PLY)", self.cloud.len()) },
             Artifact {

@@ -130,7 +130,7 @@ impl TrainTask for HeadTask<'_> {
             self.point_targets.push(self.strategy.target(step));
         }
         if self.params.len() > self.cfg.max_points {
-            return Err(Error::Other(format!(
+            return Err(Error::bug(format!(
                 "point count {} exceeds max_points {}",
                 self.params.len(),
                 self.cfg.max_points

@@ -33,8 +33,8 @@ pub fn read_ply(path: impl AsRef<Path>) -> Result<GaussianCloud> {
 /// Write `cloud` as a binary little-endian 3DGS PLY, atomically (a temporary file in the same folder, then rename).
 pub fn write_ply(path: impl AsRef<Path>, cloud: &GaussianCloud) -> Result<()> {
     let path = path.as_ref();
-    let bytes = encode(cloud).map_err(|msg| Error::input(path, msg))?;
-    splatbench_core::error::write_atomic(path, &bytes)
+    let bytes = encode(cloud).map_err(|msg| Error::bug(format!("writing {}: {msg}", path.display())))?;
+    splatbench_core::atomic::write_atomic(path, &bytes)
 }
 
 /// The vertex property names in INRIA's order for `K` SH coefficients per channel.

@@ -55,7 +55,7 @@ impl Reconstructor for RoiGs {
     }
 
     fn reconstruct(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
-        let t = self.trained.as_ref().ok_or_else(|| Error::Other("roigs: reconstruct called before train".into()))?;
+        let t = self.trained.as_ref().ok_or_else(|| Error::bug("roigs: reconstruct called before train"))?;
         Ok(Box::new(RoiGsReconstruction {
             id: self.id().to_string(),
             cloud: t.cloud.clone(),

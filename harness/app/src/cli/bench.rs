@@ -1,6 +1,8 @@
 //! `splatbench bench`, `splatbench report`, and the hidden per-run `splatbench bench-run`.
 
 use splatbench_bench::{check, orchestrate, run_one, store::Store, suite};
+use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::paths::workspace_root;
 use splatbench_core::{Backend, Error, Result, RunSpec};
 use std::path::PathBuf;
@@ -126,26 +128,28 @@ pub fn run(args: Args) -> Result<()> {
     let ids: Vec<String> = specs.iter().map(RunSpec::id).collect();
     let records: Vec<_> = store.all().into_iter().filter(|r| ids.contains(&r.id)).collect();
     if args.save_baseline {
-        let json = serde_json::to_vec_pretty(&check::baseline_of(&records)).map_err(|e| Error::Other(e.to_string()))?;
-        if let Some(parent) = baseline_path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::input(parent, e.to_string()))?;
-        }
-        splatbench_bench::store::write_atomic(&baseline_path, &json)?;
+        let json = serde_json::to_vec_pretty(&check::baseline_of(&records)).internal("encoding the baseline")?;
+        write_atomic(&baseline_path, &json)?;
         println!("splatbench bench: baseline written to {}", baseline_path.display());
+    }
+    let mut failures = Vec::new();
+    if out.failed > 0 {
+        failures.push(format!("{} of {} runs failed (see {})", out.failed, out.ran, dir.join("results.csv").display()));
     }
     if args.check {
         let baseline = check::read_baseline(&baseline_path)?;
         let (table, ok) = check::compare(&baseline, &records);
         println!("{table}");
         if !ok {
-            return Err(Error::Other(format!("regressions against {}", baseline_path.display())));
+            failures.push(format!("regressions against {}", baseline_path.display()));
         }
     }
-    Ok(())
+    // The results are written either way; the exit code says whether everything asked for was done.
+    if failures.is_empty() { Ok(()) } else { Err(Error::Failed(failures.join("; "))) }
 }
 
 pub fn run_one(args: RunArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.spec).map_err(|e| Error::input(&args.spec, e.to_string()))?;
+    let bytes = std::fs::read(&args.spec).at(&args.spec)?;
     let spec: RunSpec =
         serde_json::from_slice(&bytes).map_err(|e| Error::input(&args.spec, format!("bad run spec: {e}")))?;
     run_one::run_and_store(&spec, &Store::open(&args.out)?)
@@ -169,13 +173,14 @@ pub fn report(args: ReportArgs) -> Result<()> {
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(from) else { return Ok(()) };
-    std::fs::create_dir_all(to).map_err(|e| Error::input(to, e.to_string()))?;
+    create_dir_all(to)?;
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
             copy_tree(&p, &to.join(e.file_name()))?;
         } else {
-            std::fs::copy(&p, to.join(e.file_name())).map_err(|err| Error::input(&p, err.to_string()))?;
+            // Read and write apart, so a failure says whether the shard (input) or the merge (output) is at fault.
+            write_atomic(&to.join(e.file_name()), &std::fs::read(&p).at(&p)?)?;
         }
     }
     Ok(())

@@ -3,9 +3,11 @@
 //! `<pred>` and `<gt>` are two image files, or two directories whose PNG/JPEG files are paired by file name (a file
 //! on one side only, an empty directory, a file paired with a directory, a corrupt image or a size mismatch are
 //! input errors: one line naming the path, exit code 2). LPIPS runs only for the backbones `--lpips` names, so the
-//! default needs neither onnxruntime nor the models. Output is an aligned table, or with `--json` one JSON object
+//! default needs neither onnxruntime nor the models; a requested LPIPS value that is undefined (an image below
+//! 32 px) is printed as null with its reason and the command exits 1 after printing everything. Output is an aligned table, or with `--json` one JSON object
 //! per pair per line (see [`MetricRecord`]). Alpha channels are dropped, not composited.
 
+use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
 use splatbench_data::imageio::read_image;
 use splatbench_metrics::record::NOT_REQUESTED;
@@ -48,6 +50,8 @@ pub fn run(args: Args) -> Result<()> {
     let table = Table { name_width: pairs.iter().map(|p| p.name.len()).max().unwrap_or(0).max(4), nets };
     // The header waits for the first scored chunk, so an input error is the only output.
     let mut header_pending = !args.json;
+    // LPIPS values asked for but undefined (image below 32 px): printed as null with the reason, then exit 1.
+    let mut not_computed = 0;
     for chunk in pairs.chunks(CHUNK) {
         let images = chunk
             .iter()
@@ -74,14 +78,19 @@ pub fn run(args: Args) -> Result<()> {
             table.header(&mut out)?;
         }
         for record in records {
+            not_computed += table.nets.iter().filter(|&&n| record.lpips(n).is_none()).count();
             if args.json {
-                let line = serde_json::to_string(&record).map_err(|e| Error::Other(e.to_string()))?;
+                let line = serde_json::to_string(&record).internal("encoding a metric record")?;
                 writeln!(out, "{line}").map_err(stdout_error)?;
             } else {
                 table.row(&mut out, &record)?;
             }
         }
         out.flush().map_err(stdout_error)?;
+    }
+    if not_computed > 0 {
+        let asked = pairs.len() * table.nets.len();
+        return Err(Error::Failed(format!("{not_computed} of {asked} requested LPIPS values could not be computed")));
     }
     Ok(())
 }
@@ -141,7 +150,7 @@ fn image_names(dir: &Path) -> Result<Vec<String>> {
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::Other(format!("cannot write to stdout: {e}"))
+    Error::output("standard output", e)
 }
 
 /// Fixed-width columns, so rows can be printed as they are scored.

@@ -7,6 +7,7 @@
 //!   rasterizer's values unchanged (not clamped, no gamma).
 
 use splatbench_core::error::IoContext;
+use splatbench_core::npy::write_npy;
 use splatbench_core::{Camera, Error, Image, Result};
 use splatbench_data::imageio;
 use splatbench_render::{RasterCamera, cpu, ply};
@@ -59,7 +60,7 @@ pub fn run(args: Args) -> Result<()> {
                 .zip(&image.alpha)
                 .flat_map(|(rgb, &a)| [rgb[0], rgb[1], rgb[2], a])
                 .collect();
-            write_npy_f32(&args.out, &[image.height as usize, image.width as usize, 4], &rgba)
+            write_npy(&args.out, &[image.height as usize, image.width as usize, 4], &rgba)
         }
     }
 }
@@ -84,23 +85,4 @@ fn read_camera(path: &Path) -> Result<Camera> {
     }
     camera.require_pinhole("splatbench render").map_err(|e| Error::input(path, e.to_string()))?;
     Ok(camera)
-}
-
-/// numpy `.npy` format 1.0, `<f4`, C order; written to a temporary file then renamed.
-fn write_npy_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let shape_text = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape_text}, }}");
-    // Magic (6) + version (2) + length (2) + header, padded with spaces and ended by '\n' to a multiple of 64.
-    let total = (10 + header.len() + 1).div_ceil(64) * 64;
-    header.push_str(&" ".repeat(total - 10 - header.len() - 1));
-    header.push('\n');
-    let mut bytes = Vec::with_capacity(total + data.len() * 4);
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    for v in data {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    splatbench_core::error::write_atomic(path, &bytes)
 }

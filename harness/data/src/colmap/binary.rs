@@ -14,6 +14,7 @@
 use super::model::{
     ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, model_by_id, model_by_name,
 };
+use splatbench_core::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
@@ -169,14 +170,13 @@ pub fn read_points_bin(path: &Path) -> Result<BTreeMap<u64, ColmapPoint>> {
 
 /// Write `cameras.bin`, `images.bin` and `points3D.bin` into `dir` (created if needed).
 pub fn write_colmap_binary(model: &ColmapModel, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).at(dir)?;
     let mut cams = Vec::new();
     cams.extend((model.cameras.len() as u64).to_le_bytes());
     for c in model.cameras.values() {
         let (model_id, n) = model_by_name(&c.model)
-            .ok_or_else(|| Error::Other(format!("camera {}: unknown model {}", c.id, c.model)))?;
+            .ok_or_else(|| Error::bug(format!("writing COLMAP camera {}: unknown model {}", c.id, c.model)))?;
         if c.params.len() != n {
-            return Err(Error::Other(format!("camera {}: {} needs {n} params", c.id, c.model)));
+            return Err(Error::bug(format!("writing COLMAP camera {}: {} needs {n} params", c.id, c.model)));
         }
         cams.extend(c.id.to_le_bytes());
         cams.extend(model_id.to_le_bytes());
@@ -213,8 +213,7 @@ pub fn write_colmap_binary(model: &ColmapModel, dir: &Path) -> Result<()> {
         }
     }
     for (name, bytes) in [("cameras.bin", cams), ("images.bin", imgs), ("points3D.bin", pts)] {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).at(&path)?;
+        write_atomic(&dir.join(name), &bytes)?;
     }
     Ok(())
 }

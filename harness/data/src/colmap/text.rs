@@ -9,6 +9,7 @@
 //! Rust's shortest round-trip formatting, so binary → text → binary reproduces every f64 bit for bit.
 
 use super::model::{ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, model_by_name};
+use splatbench_core::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
@@ -174,7 +175,6 @@ pub fn read_points_txt(path: &Path) -> Result<BTreeMap<u64, ColmapPoint>> {
 
 /// Write `cameras.txt`, `images.txt` and `points3D.txt` into `dir` (created if needed), in COLMAP's layout.
 pub fn write_colmap_text(model: &ColmapModel, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).at(dir)?;
     let mut cams = String::from("# Camera list with one line of data per camera:\n");
     cams += "#   CAMERA_ID, MODEL, WIDTH, HEIGHT, PARAMS[]\n";
     let _ = writeln!(cams, "# Number of cameras: {}", model.cameras.len());
@@ -216,8 +216,7 @@ pub fn write_colmap_text(model: &ColmapModel, dir: &Path) -> Result<()> {
         pts.push('\n');
     }
     for (name, text) in [("cameras.txt", cams), ("images.txt", imgs), ("points3D.txt", pts)] {
-        let path = dir.join(name);
-        std::fs::write(&path, text).at(&path)?;
+        write_atomic(&dir.join(name), text.as_bytes())?;
     }
     Ok(())
 }
