@@ -73,7 +73,7 @@ impl Default for NerfConfig {
             lr_final: 2e-4,
             near: None,
             far: None,
-            render_chunk: 2048,
+            render_chunk: 512,
             gif_frames: 24,
             gif_size: 64,
             figure_size: 64,

@@ -9,6 +9,8 @@ use splatbench_nerf::{Nerf, NerfConfig, Sampling};
 use std::time::Instant;
 
 const STEPS: usize = 300;
+/// Half the CPU preset's batch, so the test stays within minutes on 2 cores.
+const BATCH: usize = 256;
 
 fn clamped(mut img: Image) -> Image {
     img.data.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
@@ -26,7 +28,14 @@ fn held_out_psnr(recon: &dyn Reconstruction, scene: &Scene) -> f64 {
 }
 
 fn fit(scene: &Scene, sampling: Sampling, steps: usize, seed: u64) -> (Nerf, f64) {
-    let cfg = NerfConfig { sampling, gif_frames: 2, gif_size: 24, figure_size: 32, ..NerfConfig::default() };
+    let cfg = NerfConfig {
+        sampling,
+        batch_rays: BATCH,
+        gif_frames: 2,
+        gif_size: 24,
+        figure_size: 32,
+        ..NerfConfig::default()
+    };
     let mut m = Nerf::new(cfg);
     let mut ctx = RunContext::new(Backend::Ndarray, seed);
     ctx.steps = Some(steps);
@@ -44,8 +53,8 @@ fn both_variants_beat_their_start_and_the_mean_colour_on_held_out_views() {
     let test = scene.split("test");
     let (w, h) = (test[0].image.width, test[0].image.height);
     let mean = mean_colour_image(scene.split("train"), w, h);
-    let reference: f64 =
-        test.iter().map(|v| psnr(&mean, &v.image.to_rgb_over(scene.background)).unwrap()).sum::<f64>() / 6.0;
+    let reference: f64 = test.iter().map(|v| psnr(&mean, &v.image.to_rgb_over(scene.background)).unwrap()).sum::<f64>()
+        / test.len() as f64;
 
     let mut results = Vec::new();
     for sampling in [Sampling::Hierarchical, Sampling::CoarseOnly] {
@@ -60,9 +69,16 @@ fn both_variants_beat_their_start_and_the_mean_colour_on_held_out_views() {
             "{sampling:?}: held-out PSNR {trained:.2} dB (initial {initial:.2}, mean colour {reference:.2}); \
              train {secs:.1} s, {render_s:.2} s per 64² test view"
         );
-        assert!(trained >= initial + 2.0, "{sampling:?}: {trained} vs initial {initial}");
-        assert!(trained >= reference + 1.0, "{sampling:?}: {trained} vs mean colour {reference}");
+        // Measured (seed 0, 300 steps of 256 rays): hierarchical 16.10 dB from 10.97, coarse_only 15.96 from
+        // 9.94, mean colour 5.56. Asserted: about half those gains (the issue asks for +2 and +1 dB).
+        assert!(trained >= initial + 2.5, "{sampling:?}: {trained} vs initial {initial}");
+        assert!(trained >= reference + 5.0, "{sampling:?}: {trained} vs mean colour {reference}");
         results.push((sampling, trained, m));
+    }
+    // The fine stage's gain at equal samples per ray is reported, not asserted: +0.14 dB at seed 0 (+0.19 dB
+    // with 512-ray batches) has not been shown robust across seeds.
+    if let [(_, h, _), (_, c, _)] = &results[..] {
+        eprintln!("hierarchical − coarse_only: {:+.2} dB", h - c);
     }
 
     // The pictures: depth and opacity PNGs, the sampling SVG with one panel per probe ray, the turntable.
