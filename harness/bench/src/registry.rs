@@ -20,6 +20,7 @@ pub fn create(method: &str, cfg: &serde_json::Value) -> Result<Box<dyn Reconstru
     match method {
         "head" => Ok(Box::new(splatbench_head::HeadReconstructor::new(config(method, cfg)?))),
         "roigs" => Ok(Box::new(splatbench_roigs::RoiGs::new(config(method, cfg)?))),
+        "nerf" => Ok(Box::new(splatbench_nerf::Nerf::new(config(method, cfg)?))),
         m if METHODS.iter().any(|(n, _)| *n == m) => {
             Err(Error::NotImplemented(format!("method '{m}' is not implemented yet")))
         }
@@ -27,5 +28,19 @@ pub fn create(method: &str, cfg: &serde_json::Value) -> Result<Box<dyn Reconstru
             let known: Vec<_> = METHODS.iter().map(|m| m.0).collect();
             Err(Error::input(other, format!("unknown method (known: {})", known.join(", "))))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nerf_variants_come_from_the_config_and_bad_keys_are_input_errors() {
+        let m = create("nerf", &serde_json::json!({ "sampling": "coarse_only", "steps": 5 })).unwrap();
+        assert_eq!(m.id(), "nerf-coarse_only");
+        assert_eq!(create("nerf", &serde_json::json!({})).unwrap().id(), "nerf-hierarchical");
+        let err = create("nerf", &serde_json::json!({ "n_samples": 5 })).err().unwrap();
+        assert!(err.to_string().contains("nerf config"), "{err}");
     }
 }
