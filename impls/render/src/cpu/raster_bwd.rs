@@ -42,19 +42,19 @@ fn tile_bwd_impl(ctx: &TileCtx, background: [f32; 3], inp: &TileBwdIn, out: &mut
         let col = ColumnTerms::new(ctx, s);
         let mut acc = [[0.0f32; TW]; 10];
         for r in r0..=r1 {
-            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
-            // The lanes the forward visited; the others are masked off (whole rows: the lane loop vectorises).
-            let (lo, hi) = ((s0 * SEG) as u32, ((s1 + 1) * SEG) as u32);
-            let dy = offset(ctx.y0 + r as u32, s.mean[1]);
-            let cdy2 = s.conic[2] * dy * dy;
             let base = r * TW;
-            let t = lanes_mut::<_, TW>(&mut t, base);
-            let q = lanes_mut::<_, TW>(&mut q, base);
             let nc = lanes::<_, TW>(&inp.n_contrib, base);
             // Rows whose pixels all stopped before entry k contribute nothing (every lane is invalid).
             if nc.iter().all(|&n| n <= k as u32) {
                 continue;
             }
+            let Some((s0, s1)) = ctx.row_segments(s, r) else { continue };
+            // The lanes the forward visited; the others are masked off (whole rows: the lane loop vectorises).
+            let (lo, hi) = ((s0 * SEG) as u32, ((s1 + 1) * SEG) as u32);
+            let dy = offset(ctx.y0 + r as u32, s.mean[1]);
+            let cdy2 = s.conic[2] * dy * dy;
+            let t = lanes_mut::<_, TW>(&mut t, base);
+            let q = lanes_mut::<_, TW>(&mut q, base);
             let (dcr, dcg) = (lanes::<_, TW>(&inp.d_color[0], base), lanes::<_, TW>(&inp.d_color[1], base));
             let (dcb, dd) = (lanes::<_, TW>(&inp.d_color[2], base), lanes::<_, TW>(&inp.d_depth, base));
             for c in 0..TW {
