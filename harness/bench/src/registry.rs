@@ -9,7 +9,7 @@ pub const METHODS: [(&str, &str); 5] = [
     ("roigs", "3DGS with ROI gating from masks ∩ depth and a dynamic Laplacian-pyramid loss"),
     ("splatter", "Splatter Image: one Gaussian per pixel from one view"),
     ("nerf", "NeRF with coarse stratified and fine importance sampling"),
-    ("splart", "2D differentiable painting with textured brush splats"),
+    ("splart", "2D differentiable painting with textured brush strokes"),
 ];
 
 fn config<T: serde::de::DeserializeOwned>(method: &str, value: &serde_json::Value) -> Result<T> {
@@ -21,6 +21,7 @@ pub fn create(method: &str, cfg: &serde_json::Value) -> Result<Box<dyn Reconstru
         "head" => Ok(Box::new(splatbench_head::HeadReconstructor::new(config(method, cfg)?))),
         "roigs" => Ok(Box::new(splatbench_roigs::RoiGs::new(config(method, cfg)?))),
         "nerf" => Ok(Box::new(splatbench_nerf::Nerf::new(config(method, cfg)?))),
+        "splart" => Ok(Box::new(splatbench_splart::Splart::new(config(method, cfg)?))),
         m if METHODS.iter().any(|(n, _)| *n == m) => {
             Err(Error::NotImplemented(format!("method '{m}' is not implemented yet")))
         }

@@ -17,6 +17,7 @@
 mod blender;
 mod colmap;
 mod common;
+pub mod image_scene;
 pub mod imageio;
 mod mask;
 mod nerfstudio;
@@ -29,6 +30,7 @@ pub use colmap::{
     find_model_dir, load_colmap, read_cameras_bin, read_cameras_txt, read_colmap_model, read_images_bin,
     read_images_txt, read_points_bin, read_points_txt, write_colmap_binary, write_colmap_text,
 };
+pub use image_scene::load_image_scene;
 pub use mask::{read_depth, read_mask, resize_bilinear};
 pub use nerfstudio::{YawPitchCamera, load_nerfstudio, load_yaw_pitch_cameras};
 pub use srn::{SrnIntrinsics, load_srn, load_srn_object, read_intrinsics, read_pose, srn_camera};

@@ -1,6 +1,7 @@
 //! Dataset references in suites: `gen:NAME` (generated into the cache on first use), `shared:REL`, or a path.
 
 use crate as loaders;
+use crate::image_scene;
 use splatbench_core::paths as shared;
 use splatbench_core::{Error, Result, Scene};
 use std::path::PathBuf;
@@ -27,9 +28,19 @@ pub fn resolve(reference: &str) -> Result<PathBuf> {
     }
 }
 
-/// Every scene of a dataset: SRN roots give one scene per object; other formats one scene.
+/// Every scene of a dataset: SRN roots give one scene per object; other formats one scene. An image file (or a
+/// directory holding no dataset but one image, like `gen:paint_toy`) is a one-view scene ([`crate::image_scene`]).
 pub fn load(reference: &str) -> Result<Vec<Scene>> {
     let path = resolve(reference)?;
+    if path.is_file() && image_scene::is_image_file(&path) {
+        return Ok(vec![image_scene::load_image_scene(&path)?]);
+    }
+    if path.is_dir()
+        && loaders::detect(&path).is_none()
+        && let Some(image) = image_scene::single_image_in(&path)
+    {
+        return Ok(vec![image_scene::load_image_scene(&image)?]);
+    }
     if path.join("cars_train").exists() || path.join("cars_test").exists() {
         loaders::load_srn(&path)
     } else {

@@ -26,8 +26,8 @@ pub struct NerfConfig {
     pub n_fine: usize,
     /// Rays per step.
     pub batch_rays: usize,
-    /// Training views are area-downscaled so their longer side is at most this many pixels (0 = keep).
-    pub image_size: u32,
+    /// Training views are area-downscaled so their longer side is at most this many pixels (`None`: native size).
+    pub max_image_side: Option<u32>,
     /// Positional-encoding frequencies: γ(p) = (p, sin 2ᵏp, cos 2ᵏp for k < L).
     pub pos_freqs: usize,
     pub dir_freqs: usize,
@@ -62,7 +62,7 @@ impl Default for NerfConfig {
             n_coarse: 32,
             n_fine: 32,
             batch_rays: 512,
-            image_size: 64,
+            max_image_side: Some(64),
             pos_freqs: 10,
             dir_freqs: 4,
             depth: 4,
@@ -89,7 +89,7 @@ impl NerfConfig {
             n_coarse: 64,
             n_fine: 128,
             batch_rays: 4096,
-            image_size: 0,
+            max_image_side: None,
             depth: 8,
             width: 256,
             skip: 5,

@@ -136,7 +136,7 @@ pub fn sampling_svg(recon: &NerfReconstruction, camera: &Camera, probes: &[(&str
         ray.push(camera.center(), d);
         let mut result = None;
         recon.render_rays(&ray, |_, out| result = Some(out));
-        let out = result.ok_or_else(|| Error::Other("nerf: a probe ray did not render".into()))?;
+        let out = result.ok_or_else(|| Error::bug("nerf: a probe ray did not render"))?;
         let wc: Vec<f64> = to_vec(out.coarse.weights.clone()).iter().map(|&v| v as f64).collect();
         let last = out.last();
         let (acc, dist) = (to_vec(last.opacity.clone())[0], to_vec(last.depth.clone())[0]);
@@ -239,7 +239,7 @@ fn turntable(recon: &NerfReconstruction, start: &Camera, path: &Path) -> Result<
     }
     let n = (up[0] * up[0] + up[1] * up[1] + up[2] * up[2]).sqrt();
     if n < 1e-9 {
-        return Err(Error::Other("nerf turntable: the training cameras have no common up direction".into()));
+        return Err(Error::bug("nerf turntable: the training cameras have no common up direction"));
     }
     let up = up.map(|v| v / n);
     let template = resized(start, recon.cfg.gif_size.max(8));
@@ -247,7 +247,7 @@ fn turntable(recon: &NerfReconstruction, start: &Camera, path: &Path) -> Result<
     let rel: [f64; 3] = std::array::from_fn(|k| eye0[k] - centre[k]);
     let file = std::fs::File::create(path).map_err(|e| Error::input(path, e.to_string()))?;
     let mut enc = GifEncoder::new_with_speed(file, 10);
-    enc.set_repeat(Repeat::Infinite).map_err(|e| Error::Other(e.to_string()))?;
+    enc.set_repeat(Repeat::Infinite).map_err(|e| Error::internal("encoding output", e))?;
     let frames = recon.cfg.gif_frames;
     for f in 0..frames {
         // Rodrigues rotation of the start offset about `up`.
@@ -263,7 +263,7 @@ fn turntable(recon: &NerfReconstruction, start: &Camera, path: &Path) -> Result<
             image::Rgba([v(0), v(1), v(2), 255])
         });
         enc.encode_frame(Frame::from_parts(rgba, 0, 0, Delay::from_numer_denom_ms(80, 1)))
-            .map_err(|e| Error::Other(e.to_string()))?;
+            .map_err(|e| Error::internal("encoding output", e))?;
     }
     Ok(())
 }
@@ -287,12 +287,7 @@ mod tests {
     fn look_at_centres_the_target() {
         let template = Camera::from_c2w_opencv(
             [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]],
-            20,
-            10,
-            15.0,
-            15.0,
-            10.0,
-            5.0,
+            splatbench_core::Intrinsics::centred(20, 10, 15.0),
         );
         let cam = look_at(&template, [3.0, 1.0, 2.0], [0.5, 0.0, -0.5], [0.0, 0.0, 1.0]);
         assert!(cam.validate().is_ok());

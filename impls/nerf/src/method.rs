@@ -45,7 +45,7 @@ impl Reconstructor for Nerf {
         };
         let cfg = &self.config;
         cfg.check()?;
-        let max_side = (cfg.image_size > 0).then_some(cfg.image_size);
+        let max_side = cfg.max_image_side;
         let views: Vec<TrainView> = ctx.time(splatbench_core::Phase::Data, || {
             scene
                 .split("train")
@@ -91,7 +91,7 @@ impl Reconstructor for Nerf {
     }
 
     fn reconstruct(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
-        let t = self.trained.as_ref().ok_or_else(|| Error::Other("nerf: reconstruct called before train".into()))?;
+        let t = self.trained.as_ref().ok_or_else(|| Error::bug("nerf: reconstruct called before train"))?;
         Ok(Box::new(t.clone()))
     }
 }

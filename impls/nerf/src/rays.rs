@@ -151,7 +151,7 @@ mod tests {
             [right[2], up[2], back[2], eye[2]],
             [0.0, 0.0, 0.0, 1.0],
         ];
-        Camera::from_c2w_opengl(c2w, 8, 6, 10.0, 10.0, 4.0, 3.0)
+        Camera::from_c2w_opengl(c2w, splatbench_core::Intrinsics::centred(8, 6, 10.0))
     }
 
     #[test]
