@@ -260,8 +260,15 @@ fn defects_are_input_errors() {
 }
 
 #[test]
-fn write_to_a_missing_folder_is_an_input_error() {
+fn write_creates_missing_folders_and_an_unwritable_target_is_an_output_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no/such/folder/out.ply");
-    assert!(matches!(write_ply(&path, &random_cloud(3, 0, 1)), Err(Error::Input { .. })));
+    write_ply(&path, &random_cloud(3, 0, 1)).unwrap();
+    assert_eq!(read_ply(&path).unwrap().len(), 3);
+    // A file where a folder should be: the output's fault (exit 1), naming the target.
+    let blocked = dir.path().join("no/such/folder/out.ply/inner.ply");
+    match write_ply(&blocked, &random_cloud(3, 0, 1)) {
+        Err(e @ Error::Output { .. }) => assert!(e.report().contains(&blocked.display().to_string()), "{e:?}"),
+        other => panic!("expected an output error, got {other:?}"),
+    }
 }
