@@ -81,7 +81,8 @@ impl<'a> TileCtx<'a> {
         let dy = offset(self.y0 + r as u32, s.mean[1]);
         let [k, h0, h1] = s.span;
         let half2 = h0 - h1 * dy * dy;
-        if !(half2 >= 0.0) {
+        // NaN (degenerate conic) misses too.
+        if half2.is_nan() || half2 < 0.0 {
             return None;
         }
         // 0.01 px absorbs the f32 rounding of the centre and the square root.
