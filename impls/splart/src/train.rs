@@ -263,7 +263,7 @@ impl TrainTask for Painter<'_> {
     type Extras = ();
 
     fn begin_step(&mut self, step: usize, _total: usize) -> Result<()> {
-        if step % self.cfg.steps_per_round == 0 {
+        if step.is_multiple_of(self.cfg.steps_per_round) {
             self.start_round(step / self.cfg.steps_per_round)?;
         }
         Ok(())
