@@ -17,6 +17,7 @@
 mod blender;
 mod colmap;
 mod common;
+pub mod fingerprint;
 pub mod imageio;
 mod mask;
 mod nerfstudio;
