@@ -26,6 +26,9 @@ pub fn backend_unavailable(b: Backend) -> Option<String> {
     }
 }
 
+/// How a timed-out run's reason starts.
+const TIMEOUT_PREFIX: &str = "timeout after ";
+
 pub struct Options {
     /// Rerun every run, finished or not.
     pub force: bool,
@@ -66,6 +69,10 @@ fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static
     };
     if rec.status == RunStatus::Skipped {
         return Err(None);
+    }
+    // A timeout says how long the run was given, not what it gives: try again (perhaps under a longer --timeout).
+    if rec.status == RunStatus::Failed && rec.reason.starts_with(TIMEOUT_PREFIX) {
+        return Err(Some("timed out before"));
     }
     if rec.schema != RECORD_SCHEMA {
         return Err(Some("record schema changed"));
@@ -177,7 +184,14 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
     let log =
         std::fs::File::options().append(true).open(&log_path).map_err(|e| Error::input(&log_path, e.to_string()))?;
     let mut log_out = log.try_clone().map_err(|e| Error::input(&log_path, e.to_string()))?;
-    let exe = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    // The running binary itself, even when a rebuild has replaced the file since: every run of a bench uses the
+    // orchestrator's code.
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let exe = if proc_exe.exists() {
+        proc_exe.to_path_buf()
+    } else {
+        std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?
+    };
     let mut cmd = Command::new(exe);
     cmd.arg("bench-run").arg("--spec").arg(&spec_path).arg("--out").arg(&store.dir);
     cmd.stdout(Stdio::piped()).stderr(log);
@@ -213,7 +227,7 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
     };
     let _ = reader.join();
     if timed_out {
-        let reason = format!("timeout after {} s", timeout.as_secs());
+        let reason = format!("{TIMEOUT_PREFIX}{} s", timeout.as_secs());
         if let Ok(mut f) = std::fs::File::options().append(true).open(&log_path) {
             let _ = writeln!(f, "splatbench bench: {reason}: killed");
         }

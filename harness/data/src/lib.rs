@@ -23,6 +23,7 @@ mod mask;
 mod nerfstudio;
 mod npy;
 pub mod reference;
+pub mod split;
 mod srn;
 
 pub use blender::load_blender;
