@@ -13,18 +13,31 @@ use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The metrics shown in tables, with whether higher is better.
-const METRICS: [(&str, bool); 5] =
-    [("psnr", true), ("ssim", true), ("lpips", false), ("psnr_masked", true), ("ssim_masked", true)];
+/// The metrics shown in tables, with whether higher is better: PSNR, SSIM, one `lpips_<net>` column per LPIPS
+/// backbone any record has (the column names the network), the masked metrics.
+fn metrics(records: &[RunRecord]) -> Vec<(String, bool)> {
+    let mut nets: Vec<&String> = records
+        .iter()
+        .flat_map(|r| r.aggregate.keys().chain(r.failed_metrics.keys()))
+        .filter(|k| k.starts_with("lpips_"))
+        .collect();
+    nets.sort();
+    nets.dedup();
+    let mut out = vec![("psnr".to_string(), true), ("ssim".to_string(), true)];
+    out.extend(nets.into_iter().map(|n| (n.clone(), false)));
+    out.extend([("psnr_masked".to_string(), true), ("ssim_masked".to_string(), true)]);
+    out
+}
 
 pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> String {
     let mut page = Page::new(title);
+    let metrics = metrics(records);
     header(&mut page, records);
-    summary(&mut page, records);
-    ablation(&mut page, records);
+    summary(&mut page, records, &metrics);
+    ablation(&mut page, records, &metrics);
     references(&mut page, records);
     backends(&mut page, records);
-    failures(&mut page, records);
+    runs(&mut page, records, bench_dir);
     curves(&mut page, records);
     images(&mut page, records, bench_dir);
     page.finish()
@@ -56,7 +69,7 @@ fn header(page: &mut Page, records: &[RunRecord]) {
     page.kv_table(&env);
 }
 
-fn summary(page: &mut Page, records: &[RunRecord]) {
+fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
     page.h2("Summary (mean ± std over seeds)");
     let groups = Group::by(ok(records), |r| {
         (r.spec.method.clone(), r.spec.variant.clone(), r.spec.dataset.clone(), r.spec.backend.name().to_string())
@@ -68,16 +81,16 @@ fn summary(page: &mut Page, records: &[RunRecord]) {
     for (method, rows) in by_method {
         page.h3(&method);
         let mut head = vec!["variant", "dataset", "backend", "seeds"];
-        head.extend(METRICS.iter().map(|m| m.0));
+        head.extend(metrics.iter().map(|m| m.0.as_str()));
         head.extend(["train s", "steps/s", "render fps", "peak MiB"]);
         let body = rows
             .iter()
             .map(|(k, runs)| {
                 let mut row = vec![esc(&k.1), esc(&k.2), esc(&k.3), runs.len().to_string()];
                 row.extend(
-                    METRICS
+                    metrics
                         .iter()
-                        .map(|(m, _)| MeanStd::of(runs.iter().filter_map(|r| r.aggregate.get(*m).copied())).cell()),
+                        .map(|(m, _)| MeanStd::of(runs.iter().filter_map(|r| r.aggregate.get(m).copied())).cell()),
                 );
                 row.push(MeanStd::of(runs.iter().map(|r| r.timing.train_s)).cell());
                 row.push(MeanStd::of(runs.iter().map(|r| r.timing.steps_per_s)).cell());
@@ -90,8 +103,9 @@ fn summary(page: &mut Page, records: &[RunRecord]) {
     }
 }
 
-/// Variant minus baseline, paired by seed; highlighted when mean ± std of the deltas excludes zero.
-fn ablation(page: &mut Page, records: &[RunRecord]) {
+/// Variant minus baseline, paired by seed (within one dataset and backend); highlighted when the 95 % confidence
+/// interval of the mean delta excludes zero.
+fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
     page.h2("Ablations (variant − baseline, paired by seed)");
     let groups =
         Group::by(ok(records), |r| (r.spec.method.clone(), r.spec.dataset.clone(), r.spec.backend.name().to_string()));
@@ -110,20 +124,20 @@ fn ablation(page: &mut Page, records: &[RunRecord]) {
         any = true;
         page.h3(&format!("{method} on {dataset} ({backend})"));
         let mut head = vec!["variant", "pairs"];
-        head.extend(METRICS.iter().map(|m| m.0));
+        head.extend(metrics.iter().map(|m| m.0.as_str()));
         let body = variants
             .iter()
             .map(|(variant, vruns)| {
                 let mut row = vec![esc(variant), String::new()];
                 let mut pairs = 0;
-                for (m, higher_better) in METRICS {
+                for (m, higher_better) in metrics {
                     let deltas: Vec<f64> = vruns
                         .iter()
                         .filter_map(|r| Some(r.aggregate.get(m)? - baseline.get(&r.spec.seed)?.aggregate.get(m)?))
                         .collect();
                     pairs = pairs.max(deltas.len());
                     let ms = MeanStd::of(deltas.into_iter());
-                    row.push(ms.delta_cell(higher_better));
+                    row.push(ms.delta_cell(*higher_better));
                 }
                 row[1] = pairs.to_string();
                 row
@@ -134,7 +148,11 @@ fn ablation(page: &mut Page, records: &[RunRecord]) {
     if !any {
         page.para("No variant has a baseline run to compare with.");
     } else {
-        page.para("Green/red: the delta's mean ± std over seeds excludes zero (better/worse). One seed has no spread, so nothing is highlighted.");
+        page.para(
+            "Mean delta over seeds ± the half-width of its 95 % confidence interval, t(0.975, n − 1)·s/√n. Green/red: \
+             the interval excludes zero (better/worse). With one seed there is no spread to test, so the cell says \
+             \"1 seed\" and nothing is highlighted.",
+        );
     }
 }
 
@@ -151,12 +169,17 @@ fn references(page: &mut Page, records: &[RunRecord]) {
         page.para(&format!("{name}: {description}."));
     }
     page.para("Red: the method does no better than a reference on that view.");
-    let shown: [(&str, bool, fn(&ViewMetrics) -> Option<f64>); 3] =
-        [("psnr", true, |v| v.psnr), ("ssim", true, |v| v.ssim), ("lpips", false, |v| v.lpips)];
     for r in with {
         page.h3(&r.id);
+        let nets: std::collections::BTreeSet<String> = r.views.iter().flat_map(|v| v.lpips.keys().cloned()).collect();
+        let mut shown: Vec<(String, bool, Box<dyn Fn(&ViewMetrics) -> Option<f64>>)> =
+            vec![("psnr".into(), true, Box::new(|v| v.psnr)), ("ssim".into(), true, Box::new(|v| v.ssim))];
+        for net in nets {
+            let key = net.clone();
+            shown.push((format!("lpips_{net}"), false, Box::new(move |v| v.lpips.get(&key).copied())));
+        }
         let mut head = vec!["view".to_string()];
-        for (m, _, _) in shown {
+        for (m, _, _) in &shown {
             head.push(m.to_string());
             head.extend(r.references.keys().map(|name| format!("{m} {name}")));
         }
@@ -166,11 +189,11 @@ fn references(page: &mut Page, records: &[RunRecord]) {
             .enumerate()
             .map(|(i, v)| {
                 let mut row = vec![esc(&v.view)];
-                for (_, higher_better, get) in shown {
+                for (_, higher_better, get) in &shown {
                     let refs: Vec<Option<f64>> =
-                        r.references.values().map(|rf| rf.views.get(i).and_then(get)).collect();
+                        r.references.values().map(|rf| rf.views.get(i).and_then(|w| get(w))).collect();
                     let beaten = get(v)
-                        .is_some_and(|x| refs.iter().flatten().any(|&y| if higher_better { y >= x } else { y <= x }));
+                        .is_some_and(|x| refs.iter().flatten().any(|&y| if *higher_better { y >= x } else { y <= x }));
                     let cell = get(v).map_or("–".to_string(), fmt);
                     row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
                     row.extend(refs.iter().map(|y| y.map_or("–".to_string(), fmt)));
@@ -208,17 +231,30 @@ fn backends(page: &mut Page, records: &[RunRecord]) {
     page.table(&head, &body, "backends");
 }
 
-fn failures(page: &mut Page, records: &[RunRecord]) {
-    let bad: Vec<_> = records.iter().filter(|r| r.status != RunStatus::Ok).collect();
-    if bad.is_empty() {
-        return;
+/// Failed and skipped runs and metrics that could not be computed first, with why; then every run's log.
+fn runs(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
+    let log = |r: &RunRecord| {
+        let rel = format!("logs/{}.log", r.id);
+        if bench_dir.join(&rel).is_file() { format!("<a href=\"{}\">log</a>", esc(&rel)) } else { "–".into() }
+    };
+    let bad: Vec<_> = records.iter().filter(|r| r.status != RunStatus::Ok || !r.failed_metrics.is_empty()).collect();
+    if !bad.is_empty() {
+        page.h2("Failed and skipped runs, metrics not computed");
+        let body = bad
+            .iter()
+            .map(|r| {
+                let mut why = vec![r.reason.clone()];
+                why.extend(r.failed_metrics.iter().map(|(m, e)| format!("{m} not computed: {e}")));
+                why.retain(|w| !w.is_empty());
+                vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), esc(&why.join("; ")), log(r)]
+            })
+            .collect::<Vec<_>>();
+        page.table(&["run", "status", "reason", "log"], &body, "failures");
     }
-    page.h2("Failed and skipped runs");
-    let body = bad
-        .iter()
-        .map(|r| vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), esc(&r.reason)])
-        .collect::<Vec<_>>();
-    page.table(&["run", "status", "reason"], &body, "failures");
+    page.h2("Run logs");
+    let body =
+        records.iter().map(|r| vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), log(r)]).collect::<Vec<_>>();
+    page.table(&["run", "status", "log"], &body, "logs");
 }
 
 fn curves(page: &mut Page, records: &[RunRecord]) {

@@ -1,4 +1,4 @@
-//! Grouping and mean ± std for the report tables.
+//! Grouping, mean ± std, and the 95 % confidence interval of an ablation delta for the report tables.
 
 use std::collections::BTreeMap;
 
@@ -43,20 +43,40 @@ impl MeanStd {
         }
     }
 
-    /// Delta cell, classed "better"/"worse" when n ≥ 2 and mean ± std excludes zero.
+    /// Half-width of the two-sided 95 % confidence interval of the mean, t(0.975, n − 1)·s/√n; `None` below 2
+    /// values, where there is no spread to estimate.
+    pub fn ci95(&self) -> Option<f64> {
+        (self.n >= 2).then(|| t_975(self.n - 1) * self.std / (self.n as f64).sqrt())
+    }
+
+    /// Delta cell: mean ± the 95 % interval's half-width, classed "better"/"worse" when the interval excludes zero;
+    /// with one value it says "1 seed" and is never classed.
     pub fn delta_cell(&self, higher_better: bool) -> String {
-        if self.n == 0 {
-            return "–".into();
-        }
-        let text =
-            if self.n > 1 { format!("{:+.4} ± {:.4}", self.mean, self.std) } else { format!("{:+.4}", self.mean) };
-        let significant = self.n > 1 && self.mean.abs() > self.std;
-        if !significant {
+        let Some(half) = self.ci95() else {
+            return if self.n == 0 { "–".into() } else { format!("{:+.4} (1 seed)", self.mean) };
+        };
+        let text = format!("{:+.4} ± {half:.4}", self.mean);
+        if self.mean.abs() <= half {
             return text;
         }
         let better = (self.mean > 0.0) == higher_better;
         format!("<span class=\"{}\">{text}</span>", if better { "better" } else { "worse" })
     }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (`df` ≥ 1): exact to 3 decimals from a table
+/// up to 30, then the Cornish–Fisher expansion around the normal quantile (error < 1e-3 there).
+pub fn t_975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    ];
+    assert!(df >= 1, "t quantile needs at least one degree of freedom");
+    if df <= TABLE.len() {
+        return TABLE[df - 1];
+    }
+    let (z, n) = (1.959_963_984_540_054_f64, df as f64);
+    z + (z.powi(3) + z) / (4.0 * n) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
 }
 
 pub fn fmt(x: f64) -> String {
@@ -77,10 +97,25 @@ mod tests {
     fn mean_std_and_highlight() {
         let m = MeanStd::of([1.0, 2.0, 3.0].into_iter());
         assert_eq!((m.n, m.mean, m.std), (3, 2.0, 1.0));
-        assert!(MeanStd::of([0.5, 0.6].into_iter()).delta_cell(true).contains("better"));
-        assert!(MeanStd::of([0.5, 0.6].into_iter()).delta_cell(false).contains("worse"));
+        assert!(MeanStd::of([0.5, 0.6, 0.55].into_iter()).delta_cell(true).contains("better"));
+        assert!(MeanStd::of([0.5, 0.6, 0.55].into_iter()).delta_cell(false).contains("worse"));
         assert!(!MeanStd::of([-1.0, 1.5].into_iter()).delta_cell(true).contains("span"));
-        assert!(!MeanStd::of([2.0].into_iter()).delta_cell(true).contains("span"));
+        assert_eq!(MeanStd::of([2.0].into_iter()).delta_cell(true), "+2.0000 (1 seed)");
         assert_eq!(MeanStd::of(std::iter::empty()).cell(), "–");
+        // |mean| > std but inside the t interval: at 2 seeds that is p ≈ 0.39, not a finding.
+        let weak = MeanStd::of([0.2, 1.0].into_iter());
+        assert!(weak.mean.abs() > weak.std && !weak.delta_cell(true).contains("span"), "{}", weak.delta_cell(true));
+        // Half-width t·s/√n: values 1, 2, 3 have s = 1, so 4.303/√3.
+        let ci = MeanStd::of([1.0, 2.0, 3.0].into_iter()).ci95().unwrap();
+        assert!((ci - 4.303 / 3f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn t_quantiles_match_the_table_and_the_normal_limit() {
+        for (df, t) in [(1, 12.706), (2, 4.303), (4, 2.776), (10, 2.228), (30, 2.042), (40, 2.021), (120, 1.980)] {
+            assert!((t_975(df) - t).abs() < 1e-3, "t(0.975, {df}) = {} ≠ {t}", t_975(df));
+        }
+        assert!((t_975(100_000) - 1.95996).abs() < 1e-4);
+        assert!((1..200).all(|d| t_975(d) > t_975(d + 1)), "not decreasing in df");
     }
 }

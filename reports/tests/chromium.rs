@@ -17,11 +17,15 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         backend: Backend::Ndarray,
         device: None,
         seed,
+        lpips: vec!["vgg".into()],
         config: serde_json::json!({}),
     };
     RunRecord {
+        schema: splatbench_core::RECORD_SCHEMA,
         id: spec.id(),
         spec,
+        provenance: Default::default(),
+        failed_metrics: BTreeMap::new(),
         status,
         reason: if status_is_ok(&status) { String::new() } else { "loss is NaN".into() },
         views: vec![],

@@ -11,13 +11,15 @@ use splatbench_core::RunStatus;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// A small suite: 3 short roigs runs on the generated roi_toy scene.
+/// A small suite: 3 short roigs runs on the generated roi_toy scene, no LPIPS (these tests are about the bench, and
+/// a requested metric that cannot be computed fails the bench).
 fn tiny_suite(dir: &Path) -> PathBuf {
     let p = dir.join("tiny.toml");
     std::fs::write(
         &p,
         r#"
 seeds = 1
+lpips = []
 [[entry]]
 method = "roigs"
 dataset = "gen:roi_toy"

@@ -93,6 +93,16 @@ fn inspect_accepts_a_crafted_scene() {
     // Two images sorted by name: index 0 is test under the every-8th rule.
     assert_eq!(json["scenes"][0]["splits"]["test"]["views"], 1);
     assert_eq!(json["scenes"][0]["points"], 1);
+    assert!(json["split_rule"].as_str().unwrap().starts_with("no test.txt: every 8th view by sorted name"), "{json}");
+}
+
+#[test]
+fn inspect_says_how_a_train_only_blender_scene_is_split() {
+    let out = inspect(&[dataset("nerf_synthetic_lego").to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("test split: no transforms_test.json: every 8th view by sorted name"), "{stdout}");
+    assert!(stdout.contains("test     13 views") && stdout.contains("train    87 views"), "{stdout}");
 }
 
 #[test]

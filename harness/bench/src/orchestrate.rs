@@ -1,13 +1,17 @@
-//! Runs the matrix: skips finished runs, starts each pending one as a child process, turns a crash into a failed
-//! record, and refreshes the CSV and report after every run so an interrupted bench loses nothing.
+//! Runs the matrix: reuses finished runs whose provenance still matches, starts each other one as a child process
+//! with a wall-clock limit, turns a crash or a timeout into a failed record, and refreshes the CSV and report after
+//! every run so an interrupted bench loses nothing.
 
-use super::{run_one, store::Store};
+use super::run_one::{self, Job};
+use super::{lock, registry, store::Store};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use splatbench_core::atomic::write_atomic;
 use splatbench_core::error::{InternalContext, IoContext};
-use splatbench_core::{Backend, Error, Result, RunSpec, RunStatus};
-use std::io::{BufRead, BufReader, IsTerminal};
+use splatbench_core::{Backend, Error, Provenance, RECORD_SCHEMA, Result, RunSpec, RunStatus};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Why a backend cannot run in this binary, or `None` when it can.
 pub fn backend_unavailable(b: Backend) -> Option<String> {
@@ -24,13 +28,67 @@ pub fn backend_unavailable(b: Backend) -> Option<String> {
     }
 }
 
+/// How a timed-out run's reason starts.
+const TIMEOUT_PREFIX: &str = "timeout after ";
+
+pub struct Options {
+    /// Rerun every run, finished or not.
+    pub force: bool,
+    /// Wall-clock limit of one run.
+    pub timeout: Duration,
+}
+
+#[derive(Default)]
 pub struct Outcome {
     pub ran: usize,
-    pub skipped_finished: usize,
+    /// Finished records reused as they were.
+    pub reused: usize,
+    /// Runs redone although a finished record existed, counted by why.
+    pub redone: BTreeMap<&'static str, usize>,
     pub failed: usize,
 }
 
-pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outcome> {
+/// The provenance a record of `spec` must carry now. A dataset that cannot be fingerprinted (missing) gets the
+/// error as its fingerprint: its run fails with the same error, and is redone once the data appears.
+pub fn provenance(spec: &RunSpec, fingerprints: &mut BTreeMap<String, String>) -> Provenance {
+    let dataset = fingerprints
+        .entry(spec.dataset.clone())
+        .or_insert_with(|| splatbench_data::fingerprint::fingerprint(&spec.dataset).unwrap_or_else(|e| e.to_string()))
+        .clone();
+    Provenance {
+        dataset,
+        splatbench: env!("CARGO_PKG_VERSION").to_string(),
+        method_version: registry::version(&spec.method),
+    }
+}
+
+/// Whether the stored record of `job` can stand for it: `Ok(())` to reuse it, `Err(why)` to run (`None`: there is no
+/// finished record).
+fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static str>> {
+    let id = job.spec.id();
+    let Some(rec) = store.read(&id) else {
+        return Err(store.record_path(&id).exists().then_some("unreadable or older record format"));
+    };
+    if rec.status == RunStatus::Skipped {
+        return Err(None);
+    }
+    // A timeout says how long the run was given, not what it gives: try again (perhaps under a longer --timeout).
+    if rec.status == RunStatus::Failed && rec.reason.starts_with(TIMEOUT_PREFIX) {
+        return Err(Some("timed out before"));
+    }
+    if rec.schema != RECORD_SCHEMA {
+        return Err(Some("record schema changed"));
+    }
+    if rec.spec != job.spec {
+        return Err(Some("config changed"));
+    }
+    match rec.provenance.mismatch(&job.provenance) {
+        Some(why) => Err(Some(why)),
+        None => Ok(()),
+    }
+}
+
+pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options) -> Result<Outcome> {
     let plain = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
     let multi = MultiProgress::with_draw_target(if plain {
         ProgressDrawTarget::hidden()
@@ -44,25 +102,36 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outco
             .progress_chars("=> "),
     );
     matrix.set_prefix("bench");
-    let mut out = Outcome { ran: 0, skipped_finished: 0, failed: 0 };
+    let mut out = Outcome::default();
+    let mut fingerprints = BTreeMap::new();
     for (i, spec) in specs.iter().enumerate() {
         let id = spec.id();
-        if store.finished(&id) {
-            out.skipped_finished += 1;
-            matrix.inc(1);
-            if plain {
-                println!("[{}/{}] {id}: already finished, skipped", i + 1, specs.len());
+        let job = Job { spec: spec.clone(), provenance: provenance(spec, &mut fingerprints) };
+        let redo = if opts.force {
+            store.read(&id).is_some_and(|r| r.status != RunStatus::Skipped).then_some("--force")
+        } else {
+            match reusable(store, &job) {
+                Ok(()) => {
+                    out.reused += 1;
+                    matrix.inc(1);
+                    multi.suspend(|| println!("[{}/{}] {id}: already finished, reused", i + 1, specs.len()));
+                    continue;
+                }
+                Err(why) => why,
             }
-            continue;
+        };
+        if let Some(why) = redo {
+            *out.redone.entry(why).or_default() += 1;
         }
         if let Some(reason) = backend_unavailable(spec.backend) {
-            store.write(&run_one::empty_record(spec, RunStatus::Skipped, reason.clone()))?;
+            store.write(&run_one::empty_record(&job, RunStatus::Skipped, reason.clone()))?;
             println!("[{}/{}] {id}: skipped: {reason}", i + 1, specs.len());
             matrix.inc(1);
             continue;
         }
+        let note = redo.map(|w| format!(" (redone: {w})")).unwrap_or_default();
         if plain {
-            println!("[{}/{}] {id}: running", i + 1, specs.len());
+            println!("[{}/{}] {id}: running{note}", i + 1, specs.len());
         }
         matrix.set_message(id.clone());
         let bar = multi.add(ProgressBar::new(0));
@@ -72,15 +141,15 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outco
                 .progress_chars("=> "),
         );
         bar.set_prefix("run");
-        let t = std::time::Instant::now();
-        run_child(spec, store, &bar)?;
+        let t = Instant::now();
+        run_child(&job, store, &bar, opts.timeout)?;
         bar.finish_and_clear();
         multi.remove(&bar);
         let rec = store.read(&id).ok_or_else(|| Error::bug(format!("{id}: no record after the run")))?;
         out.ran += 1;
         let line = match rec.status {
             RunStatus::Ok => format!(
-                "[{}/{}] {id}: ok in {:.1} s, psnr {}",
+                "[{}/{}] {id}: ok in {:.1} s, psnr {}{note}",
                 i + 1,
                 specs.len(),
                 t.elapsed().as_secs_f64(),
@@ -100,44 +169,80 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str) -> Result<Outco
     Ok(out)
 }
 
-/// Start `splatbench bench-run` for one spec; stdout carries progress, stderr goes to `logs/<id>.log`.
-fn run_child(spec: &RunSpec, store: &Store, bar: &ProgressBar) -> Result<()> {
-    let id = spec.id();
+/// Start `splatbench bench-run` for one job and wait for it at most `timeout`. Its stdout carries progress; both
+/// its stderr and the rest of its stdout go to `logs/<id>.log`, which is kept.
+fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> Result<()> {
+    let id = job.spec.id();
+    // A stale record must not pass for this run's if the run dies without writing one.
+    let stale = store.record_path(&id);
+    if stale.exists() {
+        std::fs::remove_file(&stale).map_err(|e| Error::input(&stale, e.to_string()))?;
+    }
     let spec_path = store.dir.join("logs").join(format!("{id}.spec.json"));
-    write_atomic(&spec_path, &serde_json::to_vec_pretty(spec).internal("encoding a run spec")?)?;
+    write_atomic(&spec_path, &serde_json::to_vec_pretty(job).internal("encoding a run spec")?)?;
     let log_path = store.dir.join("logs").join(format!("{id}.log"));
-    // The child's stderr streams into the log as it runs, so this is the one file not written atomically.
-    let log = std::fs::File::create(&log_path).writing(&log_path)?;
-    let exe = std::env::current_exe().internal("finding the splatbench executable")?;
-    let mut child = Command::new(exe)
-        .arg("bench-run")
-        .arg("--spec")
-        .arg(&spec_path)
-        .arg("--out")
-        .arg(&store.dir)
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .internal("cannot start a run")?;
-    if let Some(stdout) = child.stdout.take() {
+    // Truncate, then append from two writers (the child's stderr, the progress reader) without overwriting each other.
+    std::fs::File::create(&log_path).writing(&log_path)?;
+    let log = std::fs::File::options().append(true).open(&log_path).writing(&log_path)?;
+    let mut log_out = log.try_clone().writing(&log_path)?;
+    // The running binary itself, even when a rebuild has replaced the file since: every run of a bench uses the
+    // orchestrator's code.
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let exe = if proc_exe.exists() {
+        proc_exe.to_path_buf()
+    } else {
+        std::env::current_exe().internal("finding the splatbench executable")?
+    };
+    let mut cmd = Command::new(exe);
+    cmd.arg("bench-run").arg("--spec").arg(&spec_path).arg("--out").arg(&store.dir);
+    cmd.stdout(Stdio::piped()).stderr(log);
+    lock::die_with_parent(&mut cmd);
+    let mut child = cmd.spawn().internal("cannot start a run")?;
+    let stdout = child.stdout.take();
+    let progress = bar.clone();
+    let reader = std::thread::spawn(move || {
+        let Some(stdout) = stdout else { return };
         for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
             let parts: Vec<&str> = line.split_whitespace().collect();
             if let ["PROGRESS", step, total, loss] = parts.as_slice() {
-                bar.set_length(total.parse().unwrap_or(0));
-                bar.set_position(step.parse().unwrap_or(0));
-                bar.set_message(loss.parse::<f64>().map(|l| format!("{l:.4}")).unwrap_or_default());
+                progress.set_length(total.parse().unwrap_or(0));
+                progress.set_position(step.parse().unwrap_or(0));
+                progress.set_message(loss.parse::<f64>().map(|l| format!("{l:.4}")).unwrap_or_default());
+            } else {
+                let _ = writeln!(log_out, "{line}");
             }
         }
+    });
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(st) = child.try_wait().internal("waiting for a run")? {
+            break st;
+        }
+        if start.elapsed() >= timeout {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().internal("waiting for a run")?;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = reader.join();
+    if timed_out {
+        let reason = format!("{TIMEOUT_PREFIX}{} s", timeout.as_secs());
+        if let Ok(mut f) = std::fs::File::options().append(true).open(&log_path) {
+            let _ = writeln!(f, "splatbench bench: {reason}: killed");
+        }
+        store.write(&run_one::empty_record(job, RunStatus::Failed, reason))?;
+        return Ok(());
     }
-    let status = child.wait().internal("waiting for a run")?;
     // A crash (panic, OOM kill) leaves no record: write the failure so the bench goes on and does not retry forever.
-    if !store.finished(&id) {
+    if store.read(&id).is_none() {
         let last = crash_reason(&std::fs::read_to_string(&log_path).unwrap_or_default());
         let reason = format!(
             "run process exited with {status}{}",
             if last.is_empty() { String::new() } else { format!(": {last}") }
         );
-        store.write(&run_one::empty_record(spec, RunStatus::Failed, reason))?;
+        store.write(&run_one::empty_record(job, RunStatus::Failed, reason))?;
     }
     Ok(())
 }

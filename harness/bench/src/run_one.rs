@@ -1,11 +1,19 @@
 //! One run, in its own process: load data, train, reconstruct, score the test views, write the record.
 //!
 //! Progress goes to stdout as `PROGRESS <step> <total> <loss>` lines the orchestrator turns into a bar.
+//!
+//! The harness, not the method, decides what is scored: ground truth is the test image composited over the
+//! background its *scene* declares, and every render is clamped to [0, 1] here before any metric sees it.
+//!
+//! Test hook: with `SPLATBENCH_TEST_SLEEP=<text>:<seconds>` in the environment, a run whose id contains `<text>`
+//! sleeps that long before it starts (the bench's timeout and lock tests use it); without the variable nothing
+//! changes.
 
-use super::{registry, store::Store};
+use super::{lock, registry, store::Store};
+use serde::{Deserialize, Serialize};
 use splatbench_core::{
-    Error, Image, ImageTriple, Progress, Reference, Result, RunContext, RunRecord, RunSpec, RunStatus, Timing,
-    ViewMetrics,
+    Error, Image, ImageTriple, Progress, Provenance, RECORD_SCHEMA, Reference, Result, RunContext, RunRecord, RunSpec,
+    RunStatus, Timing, ViewMetrics,
 };
 use splatbench_data::imageio::write_png;
 use splatbench_data::reference as data;
@@ -33,14 +41,25 @@ impl Progress for StdoutProgress {
     }
 }
 
-pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRecord {
+/// What the bench hands one run: the spec and the provenance its record must carry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Job {
+    pub spec: RunSpec,
+    pub provenance: Provenance,
+}
+
+pub fn empty_record(job: &Job, status: RunStatus, reason: String) -> RunRecord {
+    let spec = &job.spec;
     RunRecord {
+        schema: RECORD_SCHEMA,
         id: spec.id(),
         spec: spec.clone(),
+        provenance: job.provenance.clone(),
         status,
         reason,
         views: vec![],
         aggregate: BTreeMap::new(),
+        failed_metrics: BTreeMap::new(),
         initial: BTreeMap::new(),
         references: BTreeMap::new(),
         timing: Timing::default(),
@@ -53,17 +72,62 @@ pub fn empty_record(spec: &RunSpec, status: RunStatus, reason: String) -> RunRec
     }
 }
 
-/// Run and store; errors of the run itself become a failed record (the bench goes on).
-pub fn run_and_store(spec: &RunSpec, store: &Store) -> Result<()> {
-    let rec = match run(spec, store) {
+/// Run and store; errors of the run itself become a failed record (the bench goes on). The record is not written
+/// when the bench that started the run is gone (its directory may belong to a new bench by now).
+pub fn run_and_store(job: &Job, store: &Store) -> Result<()> {
+    test_sleep(&job.spec.id());
+    let rec = match run(job, store) {
         Ok(rec) => rec,
-        Err(e) => empty_record(spec, RunStatus::Failed, e.report()),
+        Err(e) => empty_record(job, RunStatus::Failed, e.report()),
     };
+    if !lock::parent_holds(&store.dir) {
+        return Err(Error::bug(format!(
+            "{}: the bench that started this run is gone; the record of {} is not written",
+            store.dir.display(),
+            rec.id
+        )));
+    }
     store.write(&rec)
 }
 
-fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
-    let mut rec = empty_record(spec, RunStatus::Ok, String::new());
+/// The `SPLATBENCH_TEST_SLEEP` hook (module docs).
+fn test_sleep(id: &str) {
+    let Some(v) = std::env::var_os("SPLATBENCH_TEST_SLEEP") else { return };
+    let v = v.to_string_lossy();
+    if let Some((text, secs)) = v.rsplit_once(':')
+        && id.contains(text)
+        && let Ok(secs) = secs.parse::<f64>()
+    {
+        eprintln!("SPLATBENCH_TEST_SLEEP: sleeping {secs} s");
+        std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    }
+}
+
+/// The scorers of the backbones `spec` asks for, and for each one that cannot be loaded, why.
+fn lpips_scorers(spec: &RunSpec) -> (Vec<Lpips>, BTreeMap<String, String>) {
+    let mut ok = Vec::new();
+    let mut failed = BTreeMap::new();
+    for name in &spec.lpips {
+        let net = Net::ALL.into_iter().find(|n| n.name() == name);
+        match net.ok_or_else(|| Error::input("suite", format!("unknown LPIPS backbone '{name}'"))).and_then(Lpips::new)
+        {
+            Ok(l) => ok.push(l),
+            Err(e) => {
+                failed.insert(format!("lpips_{name}"), e.to_string());
+            }
+        }
+    }
+    (ok, failed)
+}
+
+/// A render as the metrics see it: RGB clamped to [0, 1], whatever range the method produced.
+fn clamped(img: &Image) -> Image {
+    Image { data: img.data.iter().map(|v| v.clamp(0.0, 1.0)).collect(), ..img.clone() }
+}
+
+fn run(job: &Job, store: &Store) -> Result<RunRecord> {
+    let spec = &job.spec;
+    let mut rec = empty_record(job, RunStatus::Ok, String::new());
     let mut ctx = RunContext::new(spec.backend, spec.seed);
     ctx.device_index = spec.device;
     ctx.progress = Box::new(StdoutProgress { total: 0 });
@@ -80,8 +144,9 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     let report = method.train(&train_scenes, &mut ctx)?;
     let train_s = t.elapsed().as_secs_f64();
 
-    let lpips = Lpips::new(Net::Alex).ok();
-    rec.environment = environment(lpips.as_ref().map(Lpips::onnxruntime_version));
+    let (lpips, failed_metrics) = lpips_scorers(spec);
+    rec.failed_metrics = failed_metrics;
+    rec.environment = environment(lpips.first().map(Lpips::onnxruntime_version));
     let mut render_s = 0.0;
     let mut rendered = 0usize;
     let mut reference =
@@ -92,16 +157,15 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
         let colour = mean_colour(inputs);
         for (k, view) in scene.split("test").iter().enumerate() {
             let t = Instant::now();
-            let mut pred = recon.render(&view.camera)?;
-            render_s += t.elapsed().as_secs_f64();
             // The scoring rule is the harness's, the same for every method: renders are clamped to [0, 1].
-            pred.data.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+            let pred = clamped(&recon.render(&view.camera)?);
+            render_s += t.elapsed().as_secs_f64();
             rendered += 1;
             let gt = view.image.to_rgb_over(scene.background);
             let name = if scenes.len() > 1 { format!("{}/{}", scene.name, view.name) } else { view.name.clone() };
-            rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), lpips.as_ref())?);
+            rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
             let flat = filled(colour, gt.width, gt.height);
-            reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), lpips.as_ref())?);
+            reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), &lpips)?);
             if rec.images.len() < IMAGES_PER_RUN && k % 3 == 0 {
                 rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
             }
@@ -119,9 +183,7 @@ fn run(spec: &RunSpec, store: &Store) -> Result<RunRecord> {
     reference.aggregate = aggregate(&reference.views);
     rec.references.insert(MEAN_COLOUR.into(), reference);
     rec.stats.extend(report.stats.clone());
-    if lpips.is_none() {
-        rec.conventions.insert("lpips".into(), "not computed: onnxruntime or the LPIPS model is missing".into());
-    }
+    rec.conventions.insert("lpips".into(), lpips_convention(&spec.lpips));
     let mut phases: BTreeMap<_, f64> = ctx.phase_time.iter().map(|(k, v)| (*k, v.as_secs_f64())).collect();
     *phases.entry(splatbench_core::Phase::Data).or_default() += load_s;
     rec.timing = Timing {
@@ -141,7 +203,7 @@ fn score(
     pred: &Image,
     gt: &Image,
     mask: Option<&splatbench_core::Mask>,
-    lpips: Option<&Lpips>,
+    lpips: &[Lpips],
 ) -> Result<ViewMetrics> {
     if (pred.width, pred.height) != (gt.width, gt.height) {
         return Err(Error::Failed(format!(
@@ -156,10 +218,12 @@ fn score(
         notes.push("psnr: identical".to_string());
     }
     vm.ssim = Some(metrics::ssim(pred, gt));
-    if let Some(l) = lpips {
+    for l in lpips {
         match l.distance(pred, gt)? {
-            Ok(d) => vm.lpips = Some(d),
-            Err(u) => notes.push(format!("lpips: {u}")),
+            Ok(d) => {
+                vm.lpips.insert(l.net().name().to_string(), d);
+            }
+            Err(u) => notes.push(format!("lpips_{}: {u}", l.net())),
         }
     }
     if let Some(m) = mask {
@@ -176,22 +240,36 @@ fn score(
     Ok(vm)
 }
 
+/// Mean over views of each metric, LPIPS as `lpips_<net>`; a metric no view defines is absent.
 pub fn aggregate(views: &[ViewMetrics]) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
-    let cols: [(&str, fn(&ViewMetrics) -> Option<f64>); 5] = [
+    let mut put = |name: String, vals: Vec<f64>| {
+        let vals: Vec<f64> = vals.into_iter().filter(|x| x.is_finite()).collect();
+        if !vals.is_empty() {
+            out.insert(name, vals.iter().sum::<f64>() / vals.len() as f64);
+        }
+    };
+    let cols: [(&str, fn(&ViewMetrics) -> Option<f64>); 4] = [
         ("psnr", |v| v.psnr),
         ("ssim", |v| v.ssim),
-        ("lpips", |v| v.lpips),
         ("psnr_masked", |v| v.psnr_masked),
         ("ssim_masked", |v| v.ssim_masked),
     ];
     for (name, get) in cols {
-        let vals: Vec<f64> = views.iter().filter_map(get).filter(|x| x.is_finite()).collect();
-        if !vals.is_empty() {
-            out.insert(name.to_string(), vals.iter().sum::<f64>() / vals.len() as f64);
-        }
+        put(name.to_string(), views.iter().filter_map(get).collect());
+    }
+    let nets: std::collections::BTreeSet<&String> = views.iter().flat_map(|v| v.lpips.keys()).collect();
+    for net in nets {
+        put(format!("lpips_{net}"), views.iter().filter_map(|v| v.lpips.get(net).copied()).collect());
     }
     out
+}
+
+fn lpips_convention(nets: &[String]) -> String {
+    if nets.is_empty() {
+        return "not requested".into();
+    }
+    format!("LPIPS v0.1, backbone {}, inputs scaled to [-1, 1] (ONNX Runtime)", nets.join(" and "))
 }
 
 fn save_images(store: &Store, id: &str, view: &str, pred: &Image, gt: &Image) -> Result<ImageTriple> {
@@ -230,7 +308,6 @@ pub fn conventions() -> BTreeMap<String, String> {
             "ssim".into(),
             "3DGS / Splatter Image: 11×11 Gaussian σ = 1.5, zero padding, mean over pixels and channels".into(),
         ),
-        ("lpips".into(), "LPIPS v0.1, AlexNet backbone, inputs scaled to [-1, 1] (ONNX Runtime)".into()),
         ("masked metrics".into(), "PSNR / SSIM map averaged over mask-weighted pixels".into()),
     ])
 }

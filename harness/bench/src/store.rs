@@ -1,23 +1,45 @@
 //! The bench directory: `runs/<id>.json` (one record per run, written atomically), `results.csv` (a view of all
-//! records), `report.html`, and per-run `images/<id>/`, `artifacts/<id>/`, `logs/<id>.log`.
+//! records), `report.html`, and per-run `images/<id>/`, `artifacts/<id>/`, `logs/<id>.log`; `.lock` names the
+//! bench writing into it (see [`super::lock`]).
 
+use super::lock::DirLock;
 use splatbench_core::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::InternalContext;
-use splatbench_core::{Result, RunRecord, RunStatus};
+use splatbench_core::{Error, Result, RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
 pub struct Store {
     pub dir: PathBuf,
+    /// Held by the one process allowed to write the directory's views (a bench, `report --out`).
+    _lock: Option<DirLock>,
 }
 
 impl Store {
+    /// The directory a run writes its record into: created if needed, not locked (its bench holds the lock).
     pub fn open(dir: &Path) -> Result<Store> {
         // The directory itself first, so a file in its place is reported under the name the user gave.
         create_dir_all(dir)?;
         for sub in ["runs", "images", "artifacts", "logs"] {
             create_dir_all(&dir.join(sub))?;
         }
-        Ok(Store { dir: dir.to_path_buf() })
+        Ok(Store { dir: dir.to_path_buf(), _lock: None })
+    }
+
+    /// A bench's own directory: created if needed and locked against a second bench until the store is dropped.
+    pub fn open_locked(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::input(dir, e.to_string()))?;
+        let lock = DirLock::acquire(dir)?;
+        Ok(Store { _lock: Some(lock), ..Store::open(dir)? })
+    }
+
+    /// An existing results directory, only read (`report --merge` inputs): an input error naming it when it is not
+    /// one. Nothing is created in it.
+    pub fn existing(dir: &Path) -> Result<Store> {
+        if !dir.join("runs").is_dir() {
+            let why = if dir.is_dir() { "not a bench results directory (no runs/)" } else { "no such directory" };
+            return Err(Error::input(dir, why));
+        }
+        Ok(Store { dir: dir.to_path_buf(), _lock: None })
     }
 
     pub fn record_path(&self, id: &str) -> PathBuf {
@@ -66,13 +88,29 @@ impl Store {
     }
 }
 
-pub const CSV_METRICS: [&str; 5] = ["psnr", "ssim", "lpips", "psnr_masked", "ssim_masked"];
+/// The metric columns of `records`: PSNR, SSIM, one `lpips_<net>` per backbone any record used, the masked ones.
+pub fn metric_columns(records: &[RunRecord]) -> Vec<String> {
+    let mut lpips: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.aggregate.keys().chain(r.failed_metrics.keys()))
+        .filter(|k| k.starts_with("lpips_"))
+        .cloned()
+        .collect();
+    lpips.sort();
+    lpips.dedup();
+    let mut out = vec!["psnr".to_string(), "ssim".into()];
+    out.extend(lpips);
+    out.extend(["psnr_masked".to_string(), "ssim_masked".into()]);
+    out
+}
 
 pub fn csv_view(records: &[RunRecord]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head: Vec<String> =
         ["id", "method", "variant", "dataset", "backend", "seed", "status", "reason"].map(String::from).to_vec();
-    head.extend(CSV_METRICS.iter().map(|m| m.to_string()));
+    let metrics = metric_columns(records);
+    head.extend(metrics.iter().cloned());
+    head.push("failed_metrics".into());
     head.extend(["train_s", "steps", "steps_per_s", "render_fps", "peak_rss_mib", "stats"].map(String::from));
     w.write_record(&head).internal("writing the CSV view")?;
     for r in records {
@@ -86,7 +124,8 @@ pub fn csv_view(records: &[RunRecord]) -> Result<String> {
             format!("{:?}", r.status).to_lowercase(),
             r.reason.clone(),
         ];
-        row.extend(CSV_METRICS.iter().map(|m| r.aggregate.get(*m).map(|v| format!("{v:.6}")).unwrap_or_default()));
+        row.extend(metrics.iter().map(|m| r.aggregate.get(m).map(|v| format!("{v:.6}")).unwrap_or_default()));
+        row.push(r.failed_metrics.iter().map(|(m, why)| format!("{m}: {why}")).collect::<Vec<_>>().join("; "));
         let t = &r.timing;
         row.extend([
             format!("{:.3}", t.train_s),

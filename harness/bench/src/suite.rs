@@ -4,6 +4,8 @@
 //! description = "..."
 //! seeds = 1                      # seeds 0..seeds
 //! backends = ["ndarray"]         # default backends when --backend is not given
+//! timeout_s = 1800               # a run still going after this long is killed and recorded as failed
+//! lpips = ["vgg"]                # LPIPS backbones (alex, vgg, squeeze), metrics lpips_<net>
 //! [[entry]]
 //! method = "head"
 //! dataset = "gen:head_toy"       # gen:NAME (generated), shared:REL (under the shared dir), or a path
@@ -12,11 +14,20 @@
 //! baseline = {}
 //! noisy_cameras = { camera_noise_deg = 8.0 }
 //! ```
+//!
+//! A variant's delta merges *deeply* into the entry's config (`densify = { every = 50 }` keeps the entry's
+//! `densify.max_points`), and every resulting config is read through the method's config type at expansion, so a
+//! misspelled key stops the bench before any run starts, naming the suite file and the key.
 
+use super::registry;
 use serde::Deserialize;
 use splatbench_core::{Backend, Error, Result, RunSpec};
+use splatbench_metrics::Net;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Per-run wall-clock limit when neither the suite (`timeout_s`) nor `--timeout` sets one.
+pub const DEFAULT_TIMEOUT_S: u64 = 1800;
 
 pub const BUILTIN: [(&str, &str); 3] = [
     ("smoke", include_str!("../../suites/smoke.toml")),
@@ -33,7 +44,16 @@ pub struct Suite {
     pub seeds: u64,
     #[serde(default = "default_backends")]
     pub backends: Vec<Backend>,
+    /// A run still going after this many seconds is killed and recorded as failed.
+    #[serde(default = "default_timeout")]
+    pub timeout_s: u64,
+    /// LPIPS backbones every run is scored with (`alex`, `vgg`, `squeeze`); VGG by default, as 3DGS papers report.
+    #[serde(default = "default_lpips")]
+    pub lpips: Vec<String>,
     pub entry: Vec<Entry>,
+    /// The file the suite was read from (for built-in suites, where it lives in the repository); errors name it.
+    #[serde(skip)]
+    pub source: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,14 +71,22 @@ fn one() -> u64 {
     1
 }
 
+fn default_lpips() -> Vec<String> {
+    vec!["vgg".into()]
+}
+
+fn default_timeout() -> u64 {
+    DEFAULT_TIMEOUT_S
+}
+
 fn default_backends() -> Vec<Backend> {
     vec![Backend::Ndarray]
 }
 
 /// A built-in suite by name, or a TOML file by path.
 pub fn load(name_or_path: &str) -> Result<(String, Suite)> {
-    let (name, text) = match BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
-        Some((n, t)) => (n.to_string(), t.to_string()),
+    let (name, text, source) = match BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+        Some((n, t)) => (n.to_string(), t.to_string(), PathBuf::from(format!("harness/suites/{n}.toml"))),
         None => {
             let p = Path::new(name_or_path);
             if !p.exists() {
@@ -66,17 +94,27 @@ pub fn load(name_or_path: &str) -> Result<(String, Suite)> {
                 return Err(Error::input(p, format!("no such suite file (built-in suites: {})", names.join(", "))));
             }
             let text = std::fs::read_to_string(p).map_err(|e| Error::input(p, e.to_string()))?;
-            (p.file_stem().and_then(|s| s.to_str()).unwrap_or("suite").to_string(), text)
+            (p.file_stem().and_then(|s| s.to_str()).unwrap_or("suite").to_string(), text, p.to_path_buf())
         }
     };
-    let suite: Suite =
-        toml::from_str(&text).map_err(|e| Error::input(name_or_path, format!("bad suite: {}", e.message())))?;
+    let mut suite: Suite =
+        toml::from_str(&text).map_err(|e| Error::input(&source, format!("bad suite: {}", e.message())))?;
+    suite.source = source;
+    for net in &suite.lpips {
+        if !Net::ALL.iter().any(|n| n.name() == net) {
+            return Err(Error::input(&suite.source, format!("lpips: unknown backbone '{net}' (alex, vgg, squeeze)")));
+        }
+    }
+    if suite.timeout_s == 0 {
+        return Err(Error::input(&suite.source, "timeout_s must be at least 1"));
+    }
     Ok((name, suite))
 }
 
 impl Suite {
-    /// Every run of the suite, sorted by id; `backends` overrides the suite's own list.
-    pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Vec<RunSpec> {
+    /// Every run of the suite, sorted by id, each with its config resolved through the method's config type;
+    /// `backends` overrides the suite's own list. A config the method rejects is an input error naming the suite.
+    pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Result<Vec<RunSpec>> {
         let backends = backends.unwrap_or(&self.backends);
         let mut out = Vec::new();
         for e in &self.entry {
@@ -87,8 +125,16 @@ impl Suite {
             };
             for (variant, delta) in &variants {
                 let mut config = e.config.clone();
-                config.extend(delta.clone());
-                let config = serde_json::to_value(&config).expect("TOML tables are JSON-representable");
+                merge_deep(&mut config, delta);
+                let config =
+                    serde_json::to_value(&config).map_err(|err| Error::input(&self.source, err.to_string()))?;
+                let config = registry::resolve_config(&e.method, &config).map_err(|err| {
+                    let msg = match err {
+                        Error::Input { msg, .. } => msg,
+                        other => other.to_string(),
+                    };
+                    Error::input(&self.source, format!("entry {} variant {variant}: {msg}", e.method))
+                })?;
                 for &backend in backends {
                     for seed in 0..seeds.unwrap_or(self.seeds) {
                         out.push(RunSpec {
@@ -99,6 +145,7 @@ impl Suite {
                             backend,
                             device: None,
                             seed,
+                            lpips: self.lpips.clone(),
                             config: config.clone(),
                         });
                     }
@@ -106,7 +153,19 @@ impl Suite {
             }
         }
         out.sort_by_key(|s| s.id());
-        out
+        Ok(out)
+    }
+}
+
+/// Apply `delta` to `base`: tables merge key by key at every depth, anything else replaces.
+pub fn merge_deep(base: &mut toml::Table, delta: &toml::Table) {
+    for (k, v) in delta {
+        match (base.get_mut(k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(d)) => merge_deep(b, d),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
     }
 }
 
@@ -136,9 +195,10 @@ mod tests {
         for (name, _) in BUILTIN {
             let (_, suite) = load(name).unwrap();
             assert!(!suite.entry.is_empty(), "{name} has no entries");
+            suite.expand(name, None, None).unwrap();
         }
         let (_, suite) = load("smoke").unwrap();
-        let all = suite.expand("smoke", Some(&[Backend::Ndarray, Backend::Tch]), Some(2));
+        let all = suite.expand("smoke", Some(&[Backend::Ndarray, Backend::Tch]), Some(2)).unwrap();
         let mut joined: Vec<String> = (1..=3).flat_map(|i| shard(all.clone(), Some((i, 3)))).map(|s| s.id()).collect();
         joined.sort();
         let mut ids: Vec<String> = all.iter().map(|s| s.id()).collect();
@@ -147,5 +207,44 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), all.len(), "run ids must be unique");
         assert!(parse_shard("0/3").is_err() && parse_shard("4/3").is_err() && parse_shard("2/3") == Ok((2, 3)));
+    }
+
+    fn suite_file(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("s.toml");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn variants_merge_deeply_into_the_entry_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = suite_file(
+            tmp.path(),
+            "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n\
+             config = { steps = 9, densify = { max_points = 4000, opacity_reset = false } }\n\
+             [entry.variants]\nfewer = { densify = { grad_threshold = 0.001 } }\n",
+        );
+        let (_, suite) = load(p.to_str().unwrap()).unwrap();
+        let specs = suite.expand("s", None, None).unwrap();
+        let d = &specs[0].config["densify"];
+        assert_eq!((d["max_points"].as_u64(), d["opacity_reset"].as_bool()), (Some(4000), Some(false)), "{d}");
+        assert_eq!(d["grad_threshold"].as_f64(), Some(0.001));
+        assert_eq!(specs[0].config["steps"], 9);
+        // Defaults the suite did not name are recorded too.
+        assert!(specs[0].config.get("ssim_weight").is_some());
+    }
+
+    #[test]
+    fn a_misspelled_key_is_an_input_error_naming_the_suite_and_the_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = suite_file(
+            tmp.path(),
+            "[[entry]]\nmethod = \"head\"\ndataset = \"gen:head_toy\"\nconfig = { stpes = 9 }\n",
+        );
+        let (_, suite) = load(p.to_str().unwrap()).unwrap();
+        let e = suite.expand("s", None, None).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let text = e.to_string();
+        assert!(text.contains("s.toml") && text.contains("stpes"), "{text}");
     }
 }

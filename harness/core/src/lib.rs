@@ -24,6 +24,8 @@ pub use camera::{Camera, Distortion, Intrinsics};
 pub use error::{Error, Result};
 pub use image::{DepthMap, Image, Mask};
 pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
-pub use record::{ImageTriple, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
+pub use record::{
+    ImageTriple, Provenance, RECORD_SCHEMA, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics,
+};
 pub use scene::{PointCloud, Scene, View};
 pub use view::TrainView;

@@ -17,7 +17,11 @@ pub struct RunSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<usize>,
     pub seed: u64,
-    /// Method configuration after the variant's deltas were applied.
+    /// LPIPS backbones to score with (`alex`, `vgg`, `squeeze`); each gives a metric `lpips_<net>`.
+    #[serde(default)]
+    pub lpips: Vec<String>,
+    /// Method configuration after the variant's deltas were applied, resolved through the method's config type
+    /// (every default filled in), so a changed default or a fixed key shows as a changed config.
     pub config: serde_json::Value,
 }
 
@@ -36,7 +40,9 @@ pub struct ViewMetrics {
     pub view: String,
     pub psnr: Option<f64>,
     pub ssim: Option<f64>,
-    pub lpips: Option<f64>,
+    /// LPIPS per backbone (`alex`, `vgg`, `squeeze`); a backbone is absent where undefined (reason in `notes`).
+    #[serde(default)]
+    pub lpips: BTreeMap<String, f64>,
     /// Metrics inside the view's mask (ROI), when the view has one.
     pub psnr_masked: Option<f64>,
     pub ssim_masked: Option<f64>,
@@ -84,19 +90,59 @@ pub struct ImageTriple {
     pub error: String,
 }
 
+/// Format version of [`RunRecord`]; a record of another version is redone on resume, never reused.
+pub const RECORD_SCHEMA: u32 = 2;
+
+/// What a run's numbers depend on besides its [`RunSpec`]: a finished record is reused on resume only when all of
+/// it matches the current bench.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Fingerprint of the dataset: the generator version for `gen:`, else a hash over its files' names, sizes and
+    /// modification times.
+    pub dataset: String,
+    /// Version of the splatbench harness that ran it.
+    pub splatbench: String,
+    /// The method's own version, bumped when its numbers are meant to change.
+    pub method_version: u32,
+}
+
+impl Provenance {
+    /// Why a record made under `self` cannot stand for a run under `now`, or `None` when it can.
+    pub fn mismatch(&self, now: &Provenance) -> Option<&'static str> {
+        if self.dataset != now.dataset {
+            Some("dataset changed")
+        } else if self.splatbench != now.splatbench {
+            Some("splatbench version changed")
+        } else if self.method_version != now.method_version {
+            Some("method version changed")
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// [`RECORD_SCHEMA`] of the writer; 0 for records older than the field.
+    #[serde(default)]
+    pub schema: u32,
     pub id: String,
     pub spec: RunSpec,
+    #[serde(default)]
+    pub provenance: Provenance,
     pub status: RunStatus,
     /// Why the run failed or was skipped.
     #[serde(default)]
     pub reason: String,
     #[serde(default)]
     pub views: Vec<ViewMetrics>,
-    /// Mean over test views of each metric ("psnr", "ssim", "lpips", "psnr_masked", ...).
+    /// Mean over test views of each metric ("psnr", "ssim", "lpips_alex", "psnr_masked", ...).
     #[serde(default)]
     pub aggregate: BTreeMap<String, f64>,
+    /// Metrics the bench was asked for but could not compute in this run (metric → why), e.g. LPIPS without its
+    /// model; the bench exits 1 when any record has one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed_metrics: BTreeMap<String, String>,
     /// The same metrics of the initial state (before training), where the method has one.
     #[serde(default)]
     pub initial: BTreeMap<String, f64>,

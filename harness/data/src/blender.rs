@@ -9,6 +9,9 @@
 //!   Blender's renderer puts it (the original NeRF code's `i - W/2` rays are half a pixel off).
 //! - Images are RGBA with straight alpha over a **white** background; they are kept as RGBA (composite with
 //!   `Image::to_rgb_over(scene.background)`).
+//! - Without `transforms_test.json` the test views are held out of the training frames by the rule COLMAP scenes
+//!   use ([`crate::split::held_out`]: every 8th by sorted name), so a scene shipped with training frames only can
+//!   still be scored.
 
 use super::common::{check_c2w_last_row, checked, json_f64, json_mat4, read_images, read_json};
 use splatbench_core::{Camera, Error, Intrinsics, Result, Scene, View};
@@ -28,6 +31,15 @@ pub fn load_blender(dir: &Path) -> Result<Scene> {
     }
     if splits.is_empty() {
         return Err(Error::input(dir, "not a Blender scene: no transforms_{train,val,test}.json"));
+    }
+    if !splits.contains_key("test")
+        && let Some(train) = splits.remove("train")
+    {
+        let names: Vec<&str> = train.iter().map(|v| v.name.as_str()).collect();
+        let test = crate::split::held_out(&names);
+        let (held, kept): (Vec<_>, Vec<_>) = train.into_iter().enumerate().partition(|(i, _)| test.contains(i));
+        splits.insert("train".into(), kept.into_iter().map(|(_, v)| v).collect());
+        splits.insert("test".into(), held.into_iter().map(|(_, v)| v).collect());
     }
     let name = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Scene { name, splits, points: None, background: [1.0; 3] })

@@ -17,11 +17,13 @@
 mod blender;
 mod colmap;
 mod common;
+pub mod fingerprint;
 pub mod image_scene;
 pub mod imageio;
 mod mask;
 mod nerfstudio;
 pub mod reference;
+pub mod split;
 mod srn;
 
 pub use blender::load_blender;

@@ -14,17 +14,24 @@ fn dataset(rel: &str) -> PathBuf {
 fn lego_counts_sizes_and_raw_pose() {
     let dir = dataset("nerf_synthetic_lego");
     let scene = load_scene(&dir).unwrap();
-    assert_eq!(scene.splits.keys().collect::<Vec<_>>(), ["train"], "only transforms_train.json exists");
+    // Only transforms_train.json exists: every 8th frame by sorted name is held out as test, the COLMAP rule.
+    assert_eq!(scene.splits.keys().collect::<Vec<_>>(), ["test", "train"]);
     assert_eq!(scene.background, [1.0; 3]);
-    let views = scene.split("train");
-    assert_eq!(views.len(), 100);
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("transforms_train.json")).unwrap()).unwrap();
+    let frames = meta["frames"].as_array().unwrap();
+    let mut names: Vec<&str> =
+        frames.iter().map(|f| f["file_path"].as_str().unwrap().trim_start_matches("./train/")).collect();
+    names.sort();
+    let mut test: Vec<&str> = scene.split("test").iter().map(|v| v.name.as_str()).collect();
+    test.sort();
+    assert_eq!(test, names.iter().step_by(8).copied().collect::<Vec<_>>());
+    assert_eq!((scene.split("train").len(), test.len()), (87, 13));
     let angle = meta["camera_angle_x"].as_f64().unwrap();
     let focal = 200.0 / (angle / 2.0).tan();
     assert!((focal - 555.5555).abs() < 1e-3, "{focal}");
-    for (v, frame) in views.iter().zip(meta["frames"].as_array().unwrap()) {
-        assert_eq!(format!("./train/{}", v.name), frame["file_path"].as_str().unwrap());
+    for v in scene.split("train").iter().chain(scene.split("test")) {
+        let frame = frames.iter().find(|f| f["file_path"] == format!("./train/{}", v.name).as_str()).unwrap();
         assert_eq!((v.image.width, v.image.height, v.image.channels), (400, 400, 4));
         let c = &v.camera;
         assert!((c.fx - focal).abs() < 1e-9 && (c.fy - focal).abs() < 1e-9);

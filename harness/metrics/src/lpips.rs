@@ -1,5 +1,7 @@
-//! LPIPS v0.1 (Zhang et al. 2018) through ONNX Runtime, with the exported models in
-//! `$SPLATBENCH_SHARED/models/lpips/lpips_{alex,vgg,squeeze}.onnx`.
+//! LPIPS v0.1 (Zhang et al. 2018) through ONNX Runtime. The model `lpips_<net>.onnx` is looked for in
+//! `$SPLATBENCH_LPIPS_DIR` when set, else in `$SPLATBENCH_SHARED/models/lpips/`, else (alex and squeeze, small
+//! enough to ship) in this crate's `models/` (see its README for provenance), so the smoke suite scores LPIPS-alex
+//! without `../shared`; VGG (57 MB) comes only from the first two.
 //!
 //! Each model takes `img0`, `img1`: float32 NCHW RGB **scaled to [−1, 1]** (2x − 1) and returns `distance` [N], the
 //! spatially averaged distance per pair. This is the official `lpips` package's convention; INRIA 3DGS's
@@ -58,6 +60,25 @@ impl std::fmt::Display for Net {
     }
 }
 
+/// Where `net`'s model is (module docs); an input error naming the first place looked at when it is nowhere.
+pub fn model_path(net: Net) -> Result<PathBuf> {
+    let file = format!("lpips_{}.onnx", net.name());
+    if let Some(dir) = std::env::var_os("SPLATBENCH_LPIPS_DIR") {
+        let p = Path::new(&dir).join(&file);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(Error::input(&p, "missing (SPLATBENCH_LPIPS_DIR names its folder)"))
+        };
+    }
+    let shared = shared_path(&net.model_rel_path());
+    if shared.is_ok() {
+        return shared;
+    }
+    let bundled = workspace_root().join("harness/metrics/models").join(&file);
+    if bundled.is_file() { Ok(bundled) } else { shared }
+}
+
 /// An LPIPS scorer for one backbone; clones share the process-wide session.
 #[derive(Clone)]
 pub struct Lpips {
@@ -75,7 +96,7 @@ impl Lpips {
         if let Some(session) = slot {
             return Ok(Lpips { net, session: session.clone() });
         }
-        let model = shared_path(&net.model_rel_path())?;
+        let model = model_path(net)?;
         let env = environment()?;
         let session = Session::builder(&env)
             .and_then(|mut b| b.commit_from_file(&model))

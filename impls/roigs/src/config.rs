@@ -47,7 +47,7 @@ impl Variant {
 
 /// Per-parameter learning rates (3DGS names).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LrConfig {
     /// Position lr at step 0, times the scene extent.
     pub means_init: f64,
@@ -77,7 +77,7 @@ impl Default for LrConfig {
 
 /// Region of interest: where it comes from, and how it changes densification and the loss.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoiConfig {
     /// Use `View.mask` (white = ROI) when present.
     pub use_mask: bool,
@@ -121,7 +121,7 @@ impl Default for RoiConfig {
 
 /// The dynamic Laplacian-pyramid loss term.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LaplacianConfig {
     pub levels: usize,
     /// Weight of the pyramid term next to `0.8·L1 + 0.2·D-SSIM`.
@@ -136,7 +136,7 @@ impl Default for LaplacianConfig {
 
 /// Densification knobs on top of the scaled 3DGS schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DensifyConfig {
     pub enabled: bool,
     /// 3DGS's 2e-4, in its NDC-like gradient units.
@@ -155,7 +155,7 @@ impl Default for DensifyConfig {
 
 /// Everything the method needs; `Default` is sized for a CPU test (a few hundred steps at ≤ 64 px).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoiGsConfig {
     /// Training steps (one view each); `RunContext.steps` overrides it.
     pub steps: usize,

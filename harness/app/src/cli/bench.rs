@@ -2,9 +2,9 @@
 
 use splatbench_bench::{check, orchestrate, run_one, store::Store, suite};
 use splatbench_core::atomic::{create_dir_all, write_atomic};
-use splatbench_core::error::{InternalContext, IoContext};
+use splatbench_core::error::IoContext;
 use splatbench_core::paths::workspace_root;
-use splatbench_core::{Backend, Error, Result, RunSpec};
+use splatbench_core::{Backend, Error, Result, RunSpec, RunStatus};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -31,6 +31,13 @@ pub struct Args {
     /// Results directory. Default: bench-results/<suite>[-shard-i-of-n] in the workspace.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Rerun every run, even those with a finished record that still matches.
+    #[arg(long)]
+    pub force: bool,
+    /// Kill a run still going after this many seconds and record it as failed. Default: the suite's `timeout_s`
+    /// (1800 when the suite has none).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
     /// Compare with the baseline file and exit 1 with a table when a metric regressed beyond tolerance.
     #[arg(long)]
     pub check: bool,
@@ -51,7 +58,7 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// Bench directories (shards) to join into --out.
+    /// Bench directories (shards) to join into --out; they are only read.
     #[arg(long, num_args = 1..)]
     pub merge: Vec<PathBuf>,
     /// Directory of the joined results (or the one bench directory to re-render).
@@ -90,78 +97,108 @@ fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
 pub fn run(args: Args) -> Result<()> {
     let (name, suite) = suite::load(&args.suite)?;
     let backends = parse_backends(&args.backend)?;
-    let mut specs = suite.expand(&name, backends.as_deref(), args.seeds);
-    if !args.method.is_empty() {
-        for m in &args.method {
-            if !splatbench_bench::registry::METHODS.iter().any(|(n, _)| n == m) {
-                return Err(Error::input("--method", format!("unknown method '{m}'")));
-            }
+    for m in &args.method {
+        if !splatbench_bench::registry::METHODS.iter().any(|(n, _)| n == m) {
+            return Err(Error::input("--method", format!("unknown method '{m}'")));
         }
-        specs.retain(|s| args.method.contains(&s.method));
     }
     let device = parse_device(&args.device)?;
+    // Every config is resolved here, so a bad suite stops the bench before any run starts.
+    let mut specs = suite.expand(&name, backends.as_deref(), args.seeds)?;
+    if !args.method.is_empty() {
+        specs.retain(|s| args.method.contains(&s.method));
+    }
     for s in specs.iter_mut().filter(|s| s.backend != Backend::Ndarray) {
         s.device = device;
     }
     let specs = suite::shard(specs, args.shard);
-    let dir = args.out.clone().unwrap_or_else(|| {
-        let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
-        workspace_root().join("bench-results").join(format!("{name}{shard}"))
-    });
-    let store = Store::open(&dir)?;
-    println!("splatbench bench: suite {name} ({} runs) → {}", specs.len(), dir.display());
-    let title = format!("splatbench — suite {name}");
-    let t = std::time::Instant::now();
-    let out = orchestrate::run_matrix(&specs, &store, &title)?;
-    println!(
-        "splatbench bench: {} ran ({} failed), {} already finished, in {:.1} s. Report: {}",
-        out.ran,
-        out.failed,
-        out.skipped_finished,
-        t.elapsed().as_secs_f64(),
-        dir.join("report.html").display()
-    );
     let baseline_path = args
         .baseline
         .clone()
         .unwrap_or_else(|| workspace_root().join("harness/baselines").join(format!("{name}.json")));
+    let baseline = if args.check { Some(check::read_baseline(&baseline_path)?) } else { None };
+    let dir = args.out.clone().unwrap_or_else(|| {
+        let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
+        workspace_root().join("bench-results").join(format!("{name}{shard}"))
+    });
+    let store = Store::open_locked(&dir)?;
+    let timeout_s = args.timeout.unwrap_or(suite.timeout_s);
+    println!(
+        "splatbench bench: suite {name} ({} runs, {timeout_s} s per run at most) → {}",
+        specs.len(),
+        dir.display()
+    );
+    let title = format!("splatbench — suite {name}");
+    let t = std::time::Instant::now();
+    let opts = orchestrate::Options { force: args.force, timeout: std::time::Duration::from_secs(timeout_s) };
+    let out = orchestrate::run_matrix(&specs, &store, &title, &opts)?;
+    let redone = if out.redone.is_empty() {
+        String::new()
+    } else {
+        let why: Vec<String> = out.redone.iter().map(|(w, n)| format!("{n} {w}")).collect();
+        format!(", {} redone ({})", out.redone.values().sum::<usize>(), why.join(", "))
+    };
+    println!(
+        "splatbench bench: {} ran ({} failed){redone}, {} already finished and reused, in {:.1} s. Report: {}",
+        out.ran,
+        out.failed,
+        out.reused,
+        t.elapsed().as_secs_f64(),
+        dir.join("report.html").display()
+    );
     let ids: Vec<String> = specs.iter().map(RunSpec::id).collect();
     let records: Vec<_> = store.all().into_iter().filter(|r| ids.contains(&r.id)).collect();
     if args.save_baseline {
-        let json = serde_json::to_vec_pretty(&check::baseline_of(&records)).internal("encoding the baseline")?;
-        write_atomic(&baseline_path, &json)?;
+        write_atomic(&baseline_path, &check::baseline_json(&records)?)?;
         println!("splatbench bench: baseline written to {}", baseline_path.display());
     }
-    let mut failures = Vec::new();
-    if out.failed > 0 {
-        failures.push(format!("{} of {} runs failed (see {})", out.failed, out.ran, dir.join("results.csv").display()));
-    }
-    if args.check {
-        let baseline = check::read_baseline(&baseline_path)?;
+    let mut problems = Vec::new();
+    if let Some(baseline) = baseline {
         let (table, ok) = check::compare(&baseline, &records);
         println!("{table}");
         if !ok {
-            failures.push(format!("regressions against {}", baseline_path.display()));
+            problems.push(format!("regressions against {}", baseline_path.display()));
         }
     }
+    let failed: Vec<&str> = records.iter().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.as_str()).collect();
+    if !failed.is_empty() {
+        problems.push(format!("{} of {} runs failed ({})", failed.len(), records.len(), failed.join(", ")));
+    }
+    let metrics: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.failed_metrics.iter().map(move |(m, why)| format!("{m} of {}: {why}", r.id)))
+        .collect();
+    if !metrics.is_empty() {
+        problems.push(format!("{} requested metrics not computed ({})", metrics.len(), metrics.join("; ")));
+    }
     // The results are written either way; the exit code says whether everything asked for was done.
-    if failures.is_empty() { Ok(()) } else { Err(Error::Failed(failures.join("; "))) }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Failed(problems.join("; "))) }
 }
 
 pub fn run_one(args: RunArgs) -> Result<()> {
     let bytes = std::fs::read(&args.spec).at(&args.spec)?;
-    let spec: RunSpec =
+    let job: run_one::Job =
         serde_json::from_slice(&bytes).map_err(|e| Error::input(&args.spec, format!("bad run spec: {e}")))?;
-    run_one::run_and_store(&spec, &Store::open(&args.out)?)
+    run_one::run_and_store(&job, &Store::open(&args.out)?)
 }
 
 pub fn report(args: ReportArgs) -> Result<()> {
-    let out = Store::open(&args.out)?;
-    for dir in &args.merge {
-        let shard = Store::open(dir)?;
+    // Every input is checked before anything is written, so a typo leaves no half-merged output behind.
+    let shards = args.merge.iter().map(|d| Store::existing(d)).collect::<Result<Vec<_>>>()?;
+    let out = Store::open_locked(&args.out)?;
+    for shard in &shards {
+        if shard.dir.canonicalize().ok() == out.dir.canonicalize().ok() {
+            continue;
+        }
         for rec in shard.all() {
             for sub in ["images", "artifacts"] {
-                copy_tree(&dir.join(sub).join(&rec.id), &args.out.join(sub).join(&rec.id))?;
+                copy_tree(&shard.dir.join(sub).join(&rec.id), &out.dir.join(sub).join(&rec.id))?;
+            }
+            let log = format!("{}.log", rec.id);
+            let from = shard.dir.join("logs").join(&log);
+            if from.is_file() {
+                std::fs::copy(&from, out.dir.join("logs").join(&log))
+                    .map_err(|e| Error::input(&from, e.to_string()))?;
             }
             out.write(&rec)?;
         }

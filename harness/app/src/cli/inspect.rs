@@ -21,6 +21,8 @@ pub struct Args {
 struct Report {
     path: PathBuf,
     format: String,
+    /// How the test views are chosen.
+    split_rule: String,
     scenes: Vec<SceneSummary>,
 }
 
@@ -57,6 +59,7 @@ pub fn run(args: Args) -> Result<()> {
     let report = Report {
         path: args.path.clone(),
         format: format.map_or_else(|| "unknown".into(), |f| format!("{f:?}")),
+        split_rule: splatbench_data::split::split_rule(&args.path),
         scenes: scenes.iter().map(summarize).collect(),
     };
     if args.json {
@@ -100,6 +103,7 @@ fn summarize(scene: &Scene) -> SceneSummary {
 fn print_text(r: &Report) {
     let views: usize = r.scenes.iter().flat_map(|s| s.splits.values()).map(|s| s.views).sum();
     println!("{}: {} ({} scene(s), {views} views)", r.path.display(), r.format, r.scenes.len());
+    println!("test split: {}", r.split_rule);
     for s in &r.scenes {
         let points = s.points.map_or("none".to_string(), |n| n.to_string());
         println!("scene {}  background {:?}  points3D {points}", s.name, s.background);

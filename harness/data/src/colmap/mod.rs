@@ -10,7 +10,8 @@
 //! `depth_pro/<stem>.npy` (float z-depth, resampled bilinearly to the image size when needed).
 //!
 //! Splits: a `test.txt` next to `images/` lists test image names one per line (the rest are "train");
-//! without it every 8th image by sorted name (index % 8 == 0) is "test", the 3DGS / Mip-NeRF 360 convention.
+//! without it every 8th image by sorted name (index % 8 == 0) is "test", the 3DGS / Mip-NeRF 360 convention
+//! ([`crate::split::held_out`], shared with the Blender loader).
 
 mod binary;
 mod model;
@@ -148,11 +149,18 @@ fn scene_root(dir: &Path, model_dir: &Path) -> Result<PathBuf> {
         .ok_or_else(|| Error::input(dir.join("images"), "images directory is missing"))
 }
 
+/// The scene's `test.txt`, when it has one.
+pub(crate) fn test_list(dir: &Path) -> Option<PathBuf> {
+    let root = scene_root(dir, &find_model_dir(dir)?).ok()?;
+    Some(root.join("test.txt")).filter(|p| p.is_file())
+}
+
 /// Names of the test images: those listed in `test.txt`, or every 8th by sorted name.
 fn test_names<'a>(root: &Path, ordered: &[&'a ColmapImage]) -> Result<BTreeSet<&'a str>> {
     let list = root.join("test.txt");
     if !list.is_file() {
-        return Ok(ordered.iter().step_by(8).map(|im| im.name.as_str()).collect());
+        let names: Vec<&str> = ordered.iter().map(|im| im.name.as_str()).collect();
+        return Ok(crate::split::held_out(&names).into_iter().map(|i| names[i]).collect());
     }
     let text = std::fs::read_to_string(&list).at(&list)?;
     let mut out = BTreeSet::new();
