@@ -27,7 +27,7 @@ impl Store {
 
     /// A bench's own directory: created if needed and locked against a second bench until the store is dropped.
     pub fn open_locked(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::input(dir, e.to_string()))?;
+        create_dir_all(dir)?;
         let lock = DirLock::acquire(dir)?;
         Ok(Store { _lock: Some(lock), ..Store::open(dir)? })
     }

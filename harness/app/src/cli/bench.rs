@@ -162,7 +162,13 @@ pub fn run(args: Args) -> Result<()> {
     }
     let failed: Vec<&str> = records.iter().filter(|r| r.status == RunStatus::Failed).map(|r| r.id.as_str()).collect();
     if !failed.is_empty() {
-        problems.push(format!("{} of {} runs failed ({})", failed.len(), records.len(), failed.join(", ")));
+        problems.push(format!(
+            "{} of {} runs failed ({}; see {})",
+            failed.len(),
+            records.len(),
+            failed.join(", "),
+            dir.join("results.csv").display()
+        ));
     }
     let metrics: Vec<String> = records
         .iter()
