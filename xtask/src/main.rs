@@ -138,7 +138,10 @@ fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
     let out = tch_target.join("smoke-bench");
     let _ = std::fs::remove_dir_all(&out);
     println!("xtask: smoke bench on --backend tch into {}", out.display());
-    let args = ["--suite", "smoke", "--backend", "tch", "--out"].map(String::from).into_iter();
+    // nerf and splart have not been run on libtorch yet (README: "Not yet"); the tch smoke covers the methods whose
+    // tch runs are checked against ndarray in `backend_tch`.
+    let args =
+        ["--suite", "smoke", "--backend", "tch", "--method", "head,roigs", "--out"].map(String::from).into_iter();
     splatbench_in(&env, "bench", args.chain([out.display().to_string()]).collect())?;
     default_suite
 }

@@ -24,7 +24,8 @@ impl DirLock {
     /// Take the directory, or an input error naming it when another live process holds it.
     pub fn acquire(dir: &Path) -> Result<DirLock> {
         let path = dir.join(LOCK_FILE);
-        let mut file = File::options().read(true).write(true).create(true).truncate(false).open(&path).writing(&path)?;
+        let mut file =
+            File::options().read(true).write(true).create(true).truncate(false).open(&path).writing(&path)?;
         // SAFETY: flock(2) on a descriptor this function owns; no memory is shared with the kernel.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let err = std::io::Error::last_os_error();

@@ -7,7 +7,7 @@
 //! way.
 
 use crate::imageio::read_image;
-use splatbench_core::{Camera, Error, Result, Scene, View};
+use splatbench_core::{Camera, Error, Intrinsics, Result, Scene, View};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -32,21 +32,11 @@ pub fn single_image_in(dir: &Path) -> Option<PathBuf> {
 
 /// The identity pinhole camera of a `width × height` image (see the module docs).
 pub fn image_camera(width: u32, height: u32) -> Camera {
-    let f = width.max(height) as f64;
     let mut pose = [[0.0; 4]; 4];
     for (i, row) in pose.iter_mut().enumerate() {
         row[i] = 1.0;
     }
-    Camera {
-        width,
-        height,
-        fx: f,
-        fy: f,
-        cx: width as f64 / 2.0,
-        cy: height as f64 / 2.0,
-        world_to_camera: pose,
-        distortion: None,
-    }
+    Camera::from_w2c(pose, Intrinsics::centred(width, height, width.max(height) as f64))
 }
 
 /// Loads the image at `path` as a one-view scene.

@@ -26,7 +26,7 @@
 
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
-use splatbench_core::Camera;
+use splatbench_core::{Camera, Intrinsics};
 
 /// Tolerance for "this camera fits the yaw/pitch model" (rotation entries and translation).
 const FIT_TOL: f64 = 1e-4;
@@ -104,17 +104,8 @@ impl YawPitchRig {
     /// The project camera of view `i` for a `width` × `height` image (principal point at the centre).
     pub fn camera(&self, i: usize, width: u32, height: u32) -> Camera {
         let v = self.views[i];
-        let f = self.focal_norm * width as f64;
-        Camera {
-            width,
-            height,
-            fx: f,
-            fy: f,
-            cx: width as f64 / 2.0,
-            cy: height as f64 / 2.0,
-            world_to_camera: viewmat_f64(v.yaw_deg, v.pitch_deg, self.distance),
-            distortion: None,
-        }
+        let k = Intrinsics::centred(width, height, self.focal_norm * width as f64);
+        Camera::from_w2c(viewmat_f64(v.yaw_deg, v.pitch_deg, self.distance), k)
     }
 }
 
