@@ -166,6 +166,10 @@ fn one_npy_reader_and_one_writer() {
             }
         }
     }
-    assert!(readers.len() <= 1, "more than one .npy reader:\n{}", readers.join("\n"));
-    assert!(writers.len() <= 1, "more than one .npy writer:\n{}", writers.join("\n"));
+    // The codec's own file may hold convenience wrappers; nothing else may read or write `.npy`.
+    let home = "harness/core/src/npy.rs";
+    readers.retain(|r| !r.starts_with(home));
+    writers.retain(|w| !w.starts_with(home));
+    assert!(readers.is_empty(), ".npy read outside {home}:\n{}", readers.join("\n"));
+    assert!(writers.is_empty(), ".npy written outside {home}:\n{}", writers.join("\n"));
 }

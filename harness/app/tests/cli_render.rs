@@ -66,8 +66,9 @@ fn run(ply: &Path, camera: &Path, out: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Parse a float32 little-endian `.npy` (format 1.0) into its shape and values.
-fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
+/// The file through the project's one `.npy` reader, after checking on the raw bytes what other tools rely on:
+/// format 1.0, a 64-byte aligned header, little-endian f32 in C order.
+fn load_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let b = std::fs::read(path).unwrap();
     assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
     let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
@@ -75,10 +76,7 @@ fn read_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let header = std::str::from_utf8(&b[10..10 + hlen]).unwrap();
     assert!(header.contains("'descr': '<f4'") && header.contains("'fortran_order': False"), "{header}");
     assert!(header.ends_with('\n'));
-    let shape_text = header.split("'shape': (").nth(1).unwrap().split(')').next().unwrap();
-    let shape = shape_text.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse().unwrap()).collect();
-    let data = b[10 + hlen..].chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
-    (shape, data)
+    splatbench_core::npy::read_npy_f32(path).unwrap()
 }
 
 fn assert_bad_input(out: &Output, names: &str) {
@@ -95,7 +93,7 @@ fn npy_equals_the_cpu_rasterizer() {
     let out = run(&f.ply, &f.camera, &out_path, &["--background", "0.25,0.5,1"]);
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
 
-    let (shape, data) = read_npy(&out_path);
+    let (shape, data) = load_npy(&out_path);
     assert_eq!(shape, vec![16, 24, 4]);
     let (want, _) = cpu::forward(&cloud(), &RasterCamera::from(&camera()), [0.25, 0.5, 1.0]);
     assert_eq!(data.len(), 16 * 24 * 4);
