@@ -153,6 +153,10 @@ fn one_npy_reader_and_one_writer() {
         if rel.ends_with("tests/layering.rs") {
             continue;
         }
+        // The format's magic outside the codec means a second codec (tests may check a written header's bytes).
+        if rel.contains("/src/") && !rel.ends_with("harness/core/src/npy.rs") && text.contains("\\x93NUMPY") {
+            readers.push(format!("{rel}: holds the .npy magic"));
+        }
         for line in text.lines() {
             let l = line.trim_start();
             if !(l.starts_with("fn ") || l.starts_with("pub fn ") || l.starts_with("pub(crate) fn ")) {
@@ -161,7 +165,7 @@ fn one_npy_reader_and_one_writer() {
             if l.contains("npy") && l.contains("read") {
                 readers.push(format!("{rel}: {l}"));
             }
-            if l.contains("npy") && (l.contains("write") || l.contains("fn npy_")) {
+            if l.contains("npy") && l.contains("write") {
                 writers.push(format!("{rel}: {l}"));
             }
         }
