@@ -15,12 +15,9 @@
 //! | 7 | `splatbench` (the app) |
 //! | 8 | `splatbench-tests`, `xtask` |
 
+use splatbench_tests::{members, package_name, workspace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
 fn layer(name: &str) -> Option<u32> {
     Some(match name {
@@ -37,25 +34,10 @@ fn layer(name: &str) -> Option<u32> {
     })
 }
 
-/// (package name, manifest directory) of every workspace member.
-fn members() -> Vec<(String, PathBuf)> {
-    let root = workspace();
-    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
-    manifest["workspace"]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let dir = root.join(m.as_str().unwrap());
-            let pkg: toml::Value = toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
-            (pkg["package"]["name"].as_str().unwrap().to_string(), dir)
-        })
-        .collect()
-}
-
-fn workspace_deps(dir: &Path, table: &str) -> Vec<String> {
-    let pkg: toml::Value = toml::from_str(&std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()).unwrap();
-    pkg.get(table)
+/// The workspace members a manifest table (`dependencies`, `dev-dependencies`) names.
+fn workspace_deps(manifest: &toml::Table, table: &str) -> Vec<String> {
+    manifest
+        .get(table)
         .and_then(|t| t.as_table())
         .map(|t| t.keys().filter(|k| k.starts_with("splatbench")).cloned().collect())
         .unwrap_or_default()
@@ -64,19 +46,20 @@ fn workspace_deps(dir: &Path, table: &str) -> Vec<String> {
 #[test]
 fn dependencies_point_down() {
     let mut wrong = Vec::new();
-    for (name, dir) in members() {
+    for (_, manifest) in members() {
+        let name = package_name(&manifest);
         let Some(own) = layer(&name) else {
             wrong.push(format!("{name}: not in the layer table of tests/tests/layering.rs (add it there)"));
             continue;
         };
-        for dep in workspace_deps(&dir, "dependencies") {
+        for dep in workspace_deps(&manifest, "dependencies") {
             match layer(&dep) {
                 Some(l) if l < own => {}
                 Some(l) => wrong.push(format!("{name} (layer {own}) depends on {dep} (layer {l})")),
                 None => wrong.push(format!("{name} depends on {dep}, which is not in the layer table")),
             }
         }
-        for dep in workspace_deps(&dir, "dev-dependencies") {
+        for dep in workspace_deps(&manifest, "dev-dependencies") {
             let l = layer(&dep).unwrap_or(u32::MAX);
             if l >= 6 && l >= own && own < 8 {
                 wrong.push(format!("{name} (layer {own}) has a dev-dependency on {dep} (layer {l})"));

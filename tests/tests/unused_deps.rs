@@ -7,35 +7,9 @@
 //! `src/` (`#[cfg(test)]` modules), `tests/`, `benches/` and `examples/`. A dependency needed for another reason
 //! (features only) is listed under `[package.metadata.cargo-machete] ignored = [...]`, as cargo-machete reads it.
 
+use splatbench_tests::{members, package_name, toml_file, workspace};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn toml_file(path: &Path) -> toml::Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Each member's directory and manifest.
-fn members() -> Vec<(PathBuf, toml::Table)> {
-    let root = toml_file(&workspace().join("Cargo.toml"));
-    let members = root["workspace"]["members"].as_array().expect("workspace.members");
-    members
-        .iter()
-        .map(|m| {
-            let dir = workspace().join(m.as_str().unwrap());
-            let manifest = toml_file(&dir.join("Cargo.toml"));
-            (dir, manifest)
-        })
-        .collect()
-}
-
-fn package_name(manifest: &toml::Table) -> String {
-    manifest["package"]["name"].as_str().unwrap().to_string()
-}
+use std::path::Path;
 
 /// The name code uses for a member's library.
 fn lib_name(manifest: &toml::Table) -> String {
