@@ -149,11 +149,13 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     rec.environment = environment(lpips.first().map(Lpips::onnxruntime_version));
     let mut render_s = 0.0;
     let mut rendered = 0usize;
+    let mut initial_views = Vec::new();
     let mut reference =
         Reference { description: MEAN_COLOUR_DESCRIPTION.into(), views: vec![], aggregate: BTreeMap::new() };
     for scene in scenes.iter().filter(|s| !s.split("test").is_empty()) {
         let inputs = if scene.split("train").is_empty() { scene.split("test") } else { scene.split("train") };
         let recon = method.reconstruct(inputs, &mut ctx)?;
+        let initial = method.initial(inputs, &mut ctx)?;
         let colour = mean_colour(inputs);
         for (k, view) in scene.split("test").iter().enumerate() {
             let t = Instant::now();
@@ -166,6 +168,10 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
             rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
             let flat = filled(colour, gt.width, gt.height);
             reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), &lpips)?);
+            if let Some(init) = &initial {
+                let pred = clamped(&init.render(&view.camera)?);
+                initial_views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
+            }
             if rec.images.len() < IMAGES_PER_RUN && k % 3 == 0 {
                 rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
             }
@@ -180,6 +186,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
         return Err(Error::input(&spec.dataset, "the dataset has no test views to score"));
     }
     rec.aggregate = aggregate(&rec.views);
+    rec.initial = aggregate(&initial_views);
     reference.aggregate = aggregate(&reference.views);
     rec.references.insert(MEAN_COLOUR.into(), reference);
     rec.stats.extend(report.stats.clone());

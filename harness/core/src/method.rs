@@ -142,6 +142,14 @@ pub trait Reconstructor {
     /// The reconstruction of one object/scene from its input views (the conditioning view for feed-forward
     /// methods; ignored by per-scene methods, which return what they fitted).
     fn reconstruct(&self, inputs: &[View], ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>>;
+    /// The method's state before training, as `reconstruct` would return it: the harness scores it on the same
+    /// views as the trained one (the report's "initial" reference, stronger than a mean colour at telling an
+    /// untrained model from a trained one). Per-scene methods return the snapshot they took before their first
+    /// step; feed-forward methods the untrained network's reconstruction from `inputs`. `None` when the method
+    /// has no such state (or `train` has not run).
+    fn initial(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Option<Box<dyn Reconstruction>>> {
+        Ok(None)
+    }
 }
 
 pub trait Reconstruction {
