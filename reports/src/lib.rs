@@ -3,9 +3,12 @@
 //! The report reads only [`RunRecord`]s and the image files they name (relative to the bench directory), so it
 //! can be rebuilt from any results directory, including merged shards.
 
+mod gallery;
 mod html;
+mod matrix;
 mod stats;
 mod svg;
+mod timing;
 
 use html::{Page, esc};
 use splatbench_core::{RunRecord, RunStatus, ViewMetrics};
@@ -33,17 +36,23 @@ pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> St
     let mut page = Page::new(title);
     let metrics = metrics(records);
     header(&mut page, records);
+    matrix::results_matrix(&mut page, records, &metrics);
     summary(&mut page, records, &metrics);
     ablation(&mut page, records, &metrics);
+    gallery::compare_variants(&mut page, records, bench_dir);
+    against_initial(&mut page, records, &metrics);
     references(&mut page, records);
+    method_stats(&mut page, records);
     backends(&mut page, records);
+    timing::phase_bars(&mut page, records);
+    timing::quality_vs_time(&mut page, records);
+    timing::curves(&mut page, records);
     runs(&mut page, records, bench_dir);
-    curves(&mut page, records);
-    images(&mut page, records, bench_dir);
+    gallery::thumbnails(&mut page, records, bench_dir);
     page.finish()
 }
 
-fn ok(records: &[RunRecord]) -> impl Iterator<Item = &RunRecord> {
+pub(crate) fn ok(records: &[RunRecord]) -> impl Iterator<Item = &RunRecord> {
     records.iter().filter(|r| r.status == RunStatus::Ok)
 }
 
@@ -57,16 +66,86 @@ fn header(page: &mut Page, records: &[RunRecord]) {
         records.iter().filter(|r| r.status == RunStatus::Failed).count(),
         records.iter().filter(|r| r.status == RunStatus::Skipped).count(),
     ));
+    let command: Vec<String> = std::env::args().collect();
+    page.para(&format!("Written by: {}", command.join(" ")));
     let mut conv = BTreeMap::new();
-    let mut env = BTreeMap::new();
     for r in records {
         conv.extend(r.conventions.clone());
-        env.extend(r.environment.clone());
     }
     page.h2("Metric conventions");
     page.kv_table(&conv);
-    page.h2("Machine and versions");
-    page.kv_table(&env);
+    // Merged shards may come from different machines: one table per distinct environment, with its runs.
+    let envs = Group::by(records.iter().filter(|r| !r.environment.is_empty()), |r| r.environment.clone());
+    for (i, (env, runs)) in envs.iter().enumerate() {
+        if envs.len() == 1 {
+            page.h2("Machine and versions");
+        } else {
+            page.h2(&format!("Machine and versions ({} of {}: {} runs)", i + 1, envs.len(), runs.len()));
+            let ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+            page.para(&format!("Runs: {}", ids.join(", ")));
+        }
+        page.kv_table(env);
+    }
+}
+
+/// Each run against its own state before training and against the mean colour, on the same test views: a model
+/// that did not train shows no gap to its initial state even where it beats the mean colour.
+fn against_initial(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
+    let with: Vec<_> = ok(records).filter(|r| !r.initial.is_empty()).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Trained against initial state and mean colour");
+    let shown: Vec<&(String, bool)> =
+        metrics.iter().filter(|(m, _)| with.iter().any(|r| r.aggregate.contains_key(m))).collect();
+    let mut head = vec!["run".to_string()];
+    for (m, _) in &shown {
+        head.extend([format!("{m} trained"), format!("{m} initial"), format!("{m} mean colour")]);
+    }
+    let body: Vec<Vec<String>> = with
+        .iter()
+        .map(|r| {
+            let mut row = vec![esc(&r.id)];
+            let mc = r.references.values().next().map(|rf| &rf.aggregate);
+            for (m, higher_better) in &shown {
+                let t = r.aggregate.get(m).copied();
+                let i = r.initial.get(m).copied();
+                let beaten = matches!((t, i), (Some(t), Some(i)) if if *higher_better { i >= t } else { i <= t });
+                let cell = t.map_or("–".into(), fmt);
+                row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
+                row.push(i.map_or("–".into(), fmt));
+                row.push(mc.and_then(|a| a.get(m)).copied().map_or("–".into(), fmt));
+            }
+            row
+        })
+        .collect();
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    page.para("Red: training did not improve on the initial state.");
+    page.table(&head, &body, "initial");
+}
+
+/// What each method reports about its reconstruction (Gaussian count, camera error, ...), one table per method.
+fn method_stats(page: &mut Page, records: &[RunRecord]) {
+    let with: Vec<_> = ok(records).filter(|r| !r.stats.is_empty()).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Method statistics");
+    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
+        let keys: std::collections::BTreeSet<&String> = runs.iter().flat_map(|r| r.stats.keys()).collect();
+        let mut head = vec!["run"];
+        head.extend(keys.iter().map(|k| k.as_str()));
+        let body: Vec<Vec<String>> = runs
+            .iter()
+            .map(|r| {
+                let mut row = vec![esc(&r.id)];
+                row.extend(keys.iter().map(|k| r.stats.get(*k).map_or("–".into(), |v| fmt(*v))));
+                row
+            })
+            .collect();
+        page.h3(&method);
+        page.table(&head, &body, "stats");
+    }
 }
 
 fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
@@ -80,13 +159,13 @@ fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
     }
     for (method, rows) in by_method {
         page.h3(&method);
-        let mut head = vec!["variant", "dataset", "backend", "seeds"];
+        let mut head = vec!["variant", "settings", "dataset", "backend", "seeds"];
         head.extend(metrics.iter().map(|m| m.0.as_str()));
         head.extend(["train s", "steps/s", "render fps", "peak MiB"]);
         let body = rows
             .iter()
             .map(|(k, runs)| {
-                let mut row = vec![esc(&k.1), esc(&k.2), esc(&k.3), runs.len().to_string()];
+                let mut row = vec![esc(&k.1), settings(&k.1).into(), esc(&k.2), esc(&k.3), runs.len().to_string()];
                 row.extend(
                     metrics
                         .iter()
@@ -101,6 +180,12 @@ fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
             .collect::<Vec<_>>();
         page.table(&head, &body, "summary");
     }
+}
+
+/// A variant named `paper` runs its write-up's own settings; every other run is sized for a CPU, which the
+/// report says wherever it shows numbers.
+fn settings(variant: &str) -> &'static str {
+    if variant == "paper" { "paper" } else { "CPU-sized" }
 }
 
 /// Variant minus baseline, paired by seed (within one dataset and backend); highlighted when the 95 % confidence
@@ -183,6 +268,7 @@ fn references(page: &mut Page, records: &[RunRecord]) {
             head.push(m.to_string());
             head.extend(r.references.keys().map(|name| format!("{m} {name}")));
         }
+        head.push("notes".into());
         let body = r
             .views
             .iter()
@@ -198,6 +284,7 @@ fn references(page: &mut Page, records: &[RunRecord]) {
                     row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
                     row.extend(refs.iter().map(|y| y.map_or("–".to_string(), fmt)));
                 }
+                row.push(esc(&v.notes));
                 row
             })
             .collect::<Vec<_>>();
@@ -255,52 +342,4 @@ fn runs(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
     let body =
         records.iter().map(|r| vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), log(r)]).collect::<Vec<_>>();
     page.table(&["run", "status", "log"], &body, "logs");
-}
-
-fn curves(page: &mut Page, records: &[RunRecord]) {
-    let with: Vec<_> = ok(records).filter(|r| r.loss_curve.len() > 1).collect();
-    if with.is_empty() {
-        return;
-    }
-    page.h2("Loss curves");
-    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
-        let series: Vec<(String, &[(usize, f64)])> = runs
-            .iter()
-            .map(|r| {
-                (
-                    format!("{} {} {} s{}", r.spec.variant, r.spec.dataset, r.spec.backend.name(), r.spec.seed),
-                    r.loss_curve.as_slice(),
-                )
-            })
-            .collect();
-        page.h3(&method);
-        page.raw(&svg::loss_chart(&series));
-    }
-}
-
-fn images(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
-    let with: Vec<_> = ok(records).filter(|r| !r.images.is_empty() || !r.artifacts.is_empty()).collect();
-    if with.is_empty() {
-        return;
-    }
-    page.h2("Images (prediction, ground truth, error)");
-    for r in with {
-        page.h3(&r.id);
-        for t in &r.images {
-            page.raw("<div class=\"grid\">");
-            for (cap, rel) in [("prediction", &t.pred), ("ground truth", &t.gt), ("|error|", &t.error)] {
-                page.figure(&bench_dir.join(rel), &format!("{} — {cap}", t.view));
-            }
-            page.raw("</div>");
-        }
-        let figures: Vec<_> =
-            r.artifacts.iter().filter(|(p, _)| [".png", ".gif", ".svg"].iter().any(|e| p.ends_with(e))).collect();
-        if !figures.is_empty() {
-            page.raw("<div class=\"grid\">");
-            for (rel, cap) in figures {
-                page.figure(&bench_dir.join(rel), cap);
-            }
-            page.raw("</div>");
-        }
-    }
 }

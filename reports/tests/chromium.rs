@@ -2,7 +2,7 @@
 //! a CI artefact in `target/ci-artifacts/report.png`. Chromium comes from `cargo xtask setup --chromium` (done by
 //! `cargo xtask test`); without it the test fails and says so.
 
-use splatbench_core::{Backend, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
+use splatbench_core::{Backend, ImageTriple, Phase, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use splatbench_reports::render_report;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,23 +30,54 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         reason: if status_is_ok(&status) { String::new() } else { "loss is NaN".into() },
         views: vec![],
         aggregate: BTreeMap::from([("psnr".into(), psnr), ("ssim".into(), 0.8 + psnr / 1000.0)]),
-        initial: BTreeMap::new(),
+        initial: BTreeMap::from([("psnr".into(), 9.0), ("ssim".into(), 0.3)]),
         references: BTreeMap::new(),
         timing: Timing {
-            train_s: 1.5,
+            train_s: 1.5 + seed as f64,
             steps: 100,
             steps_per_s: 66.0,
             render_fps: 30.0,
             peak_rss_mib: 120.0,
-            ..Default::default()
+            phases_s: BTreeMap::from([(Phase::Data, 0.2), (Phase::Forward, 0.5), (Phase::Backward, 0.7)]),
         },
         loss_curve: (0..20).map(|i| (i * 10, 1.0 / (1.0 + i as f64))).collect(),
-        stats: BTreeMap::new(),
+        loss_wall_s: (0..20).map(|i| 0.07 * i as f64).collect(),
+        stats: BTreeMap::from([("gaussians".into(), 1000.0)]),
         images: vec![],
+        renders: vec![],
         artifacts: vec![],
         conventions: BTreeMap::from([("ssim".into(), "3DGS".into())]),
         environment: BTreeMap::from([("cpu".into(), "test".into())]),
     }
+}
+
+/// A valid 2×2 RGB PNG (the report embeds whatever the run wrote; the test only needs real image files).
+const PNG: [u8; 73] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0, 253, 212, 154,
+    115, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 56, 161, 161, 1, 68, 12, 16, 10, 0, 33, 46, 4, 97, 30, 224, 109,
+    194, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// Two embedded views (render, ground truth, error) and two linked renders, as the bench writes them.
+fn with_images(mut r: RunRecord, dir: &std::path::Path) -> RunRecord {
+    let id = r.id.clone();
+    let file = |name: String| {
+        let rel = format!("images/{id}/{name}.png");
+        std::fs::create_dir_all(dir.join(&rel).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(&rel), PNG).unwrap();
+        rel
+    };
+    r.images = ["r_0", "r_4"]
+        .iter()
+        .map(|v| ImageTriple {
+            view: v.to_string(),
+            pred: file(format!("{v}_pred")),
+            gt: file(format!("{v}_gt")),
+            error: file(format!("{v}_error")),
+        })
+        .collect();
+    r.renders = ["r_1", "r_2"].iter().map(|v| file(format!("{v}_pred"))).collect();
+    r
 }
 
 fn status_is_ok(s: &RunStatus) -> bool {
@@ -74,6 +105,7 @@ fn report_renders_in_headless_chromium() {
         record("roigs", "baseline", 0, 0.0, RunStatus::Failed),
     ];
     let dir = tempfile::tempdir().unwrap();
+    let records: Vec<RunRecord> = records.into_iter().map(|r| with_images(r, dir.path())).collect();
     let html = render_report("splatbench test report", &records, dir.path());
     let page = dir.path().join("report.html");
     std::fs::write(&page, &html).unwrap();
@@ -109,11 +141,22 @@ fn report_renders_in_headless_chromium() {
         "<table class=\"ablation\"",
         "<table class=\"backends\"",
         "<table class=\"failures\"",
+        "<table class=\"matrix\" data-sort",
+        "<table class=\"initial\"",
+        "<table class=\"stats\"",
+        "class=\"grid thumbs\"",
+        "class=\"slider\"",
+        "<input type=\"range\"",
+        "class=\"phases\"",
+        "class=\"scatter\"",
         "<svg",
     ] {
         assert!(dom.contains(expected), "rendered page lacks {expected}");
     }
     assert!(dom.contains("noisy") && dom.contains("loss is NaN"));
+    // The matrix's best PSNR on the dataset (noisy, mean 21.3 over its two seeds) is in bold.
+    assert!(dom.contains("<b>21.300 ± 0.4243</b>"), "best cell not bold");
+    assert!(dom.contains("<details><summary>2 more test views"), "linked renders missing");
     let mut snap = Command::new(chromium());
     base(&mut snap);
     let st = snap

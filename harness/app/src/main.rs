@@ -4,11 +4,28 @@ use clap::{Parser, Subcommand};
 use splatbench_app::cli;
 
 #[derive(Parser)]
-#[command(name = "splatbench", version, about = "Benchmark and evaluation harness for differentiable 3D reconstruction", long_about = None)]
+#[command(
+    name = "splatbench",
+    version,
+    about = "Benchmark and evaluation harness for differentiable 3D reconstruction",
+    long_about = None,
+    after_help = ENVIRONMENT
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// Where data, models and the runtime come from; shown by `--help`.
+const ENVIRONMENT: &str = "\
+Environment:
+  SPLATBENCH_SHARED     shared data (LPIPS models, datasets, golden metrics); default ../shared beside the checkout
+  SPLATBENCH_DATA       cache of the generated gen: scenes; default target/splatbench-data in the checkout
+  SPLATBENCH_LPIPS_DIR  a folder with lpips_<net>.onnx (e.g. VGG without ../shared)
+  ORT_DYLIB_PATH        the ONNX Runtime library; default the checkout's .venv (cargo xtask setup)
+The checkout is the one the current directory or this executable lies in, never the one the binary was built
+in: a copied binary outside a checkout needs the variables above.
+Exit codes: 0 done; 1 a run or output failed (results still written); 2 refused before starting (bad input).";
 
 #[derive(Subcommand)]
 enum Command {

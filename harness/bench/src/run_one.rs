@@ -13,7 +13,7 @@ use super::{lock, registry, store::Store};
 use serde::{Deserialize, Serialize};
 use splatbench_core::{
     Error, Image, ImageTriple, Progress, Provenance, RECORD_SCHEMA, Reference, Result, RunContext, RunRecord, RunSpec,
-    RunStatus, Timing, ViewMetrics,
+    RunStatus, Timing, ViewMetrics, embedded_view,
 };
 use splatbench_data::imageio::write_png;
 use splatbench_data::reference as data;
@@ -22,9 +22,6 @@ use splatbench_metrics::{self as metrics, Lpips, Net};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Instant;
-
-/// Test views whose images go into the report.
-const IMAGES_PER_RUN: usize = 2;
 
 struct StdoutProgress {
     total: u64,
@@ -64,8 +61,10 @@ pub fn empty_record(job: &Job, status: RunStatus, reason: String) -> RunRecord {
         references: BTreeMap::new(),
         timing: Timing::default(),
         loss_curve: vec![],
+        loss_wall_s: vec![],
         stats: BTreeMap::new(),
         images: vec![],
+        renders: vec![],
         artifacts: vec![],
         conventions: conventions(),
         environment: environment(None),
@@ -150,6 +149,8 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let mut render_s = 0.0;
     let mut rendered = 0usize;
     let mut initial_views = Vec::new();
+    let n_test: usize = scenes.iter().map(|s| s.split("test").len()).sum();
+    let mut scored = 0usize;
     let mut reference =
         Reference { description: MEAN_COLOUR_DESCRIPTION.into(), views: vec![], aggregate: BTreeMap::new() };
     for scene in scenes.iter().filter(|s| !s.split("test").is_empty()) {
@@ -157,7 +158,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
         let recon = method.reconstruct(inputs, &mut ctx)?;
         let initial = method.initial(inputs, &mut ctx)?;
         let colour = mean_colour(inputs);
-        for (k, view) in scene.split("test").iter().enumerate() {
+        for view in scene.split("test") {
             let t = Instant::now();
             // The scoring rule is the harness's, the same for every method: renders are clamped to [0, 1].
             let pred = clamped(&recon.render(&view.camera)?);
@@ -172,9 +173,12 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
                 let pred = clamped(&init.render(&view.camera)?);
                 initial_views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
             }
-            if rec.images.len() < IMAGES_PER_RUN && k % 3 == 0 {
+            if embedded_view(scored, n_test) {
                 rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
+            } else {
+                rec.renders.push(save_render(store, &rec.id, &name, &pred)?);
             }
+            scored += 1;
         }
         for a in recon.artifacts(&work)? {
             let rel = a.path.strip_prefix(&store.dir).unwrap_or(&a.path).display().to_string();
@@ -202,6 +206,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
         peak_rss_mib: peak_rss_mib(),
     };
     rec.loss_curve = std::mem::take(&mut ctx.loss_curve);
+    rec.loss_wall_s = std::mem::take(&mut ctx.loss_wall_s);
     Ok(rec)
 }
 
@@ -279,13 +284,23 @@ fn lpips_convention(nets: &[String]) -> String {
     format!("LPIPS v0.1, backbone {}, inputs scaled to [-1, 1] (ONNX Runtime)", nets.join(" and "))
 }
 
+/// `images/<run id>/<view>_<what>.png`, relative to the bench directory.
+fn image_path(id: &str, view: &str, what: &str) -> String {
+    format!("images/{id}/{}_{what}.png", view.replace(['/', '\\'], "_"))
+}
+
+fn save_render(store: &Store, id: &str, view: &str, pred: &Image) -> Result<String> {
+    let rel = image_path(id, view, "pred");
+    write_png(&store.dir.join(&rel), pred)?;
+    Ok(rel)
+}
+
 fn save_images(store: &Store, id: &str, view: &str, pred: &Image, gt: &Image) -> Result<ImageTriple> {
-    let stem = view.replace(['/', '\\'], "_");
     let err = Image::from_fn(pred.width, pred.height, 3, |x, y, c| {
         let e: f32 = (0..3).map(|k| (pred.get(x, y, k) - gt.get(x, y, k)).abs()).sum::<f32>() / 3.0;
         heat(e * 4.0)[c as usize]
     });
-    let rel = |s: &str| format!("images/{id}/{stem}_{s}.png");
+    let rel = |s: &str| image_path(id, view, s);
     for (s, img) in [("pred", pred), ("gt", gt), ("error", &err)] {
         write_png(&store.dir.join(rel(s)), img)?;
     }

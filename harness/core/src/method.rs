@@ -69,6 +69,9 @@ pub struct RunContext {
     pub phase_time: BTreeMap<Phase, Duration>,
     /// (step, loss) every few steps.
     pub loss_curve: Vec<(usize, f64)>,
+    /// Seconds since the context was made, at each `loss_curve` point (the report's loss-against-wall-time plot).
+    pub loss_wall_s: Vec<f64>,
+    started: Instant,
     /// Named parts of the loss, (step, value) every few steps.
     pub loss_terms: BTreeMap<String, Vec<(usize, f64)>>,
     /// Where the method may write intermediate files (checkpoints, frames); `None` in tests.
@@ -85,6 +88,8 @@ impl RunContext {
             progress: Box::new(Silent),
             phase_time: BTreeMap::new(),
             loss_curve: Vec::new(),
+            loss_wall_s: Vec::new(),
+            started: Instant::now(),
             loss_terms: BTreeMap::new(),
             work_dir: None,
         }
@@ -111,6 +116,7 @@ impl RunContext {
         self.progress.step(step as u64, loss);
         if step % 10 == 0 {
             self.loss_curve.push((step, loss));
+            self.loss_wall_s.push(self.started.elapsed().as_secs_f64());
         }
         Ok(())
     }

@@ -3,16 +3,20 @@
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// The splatbench workspace the current directory is in, else the one this binary was built from; used to find
-/// `.venv` and `../shared`. The current directory wins because one target directory (CI keeps it under `~/.cache`)
-/// serves several checkouts, so the compile-time path can name a checkout that is gone.
+/// The splatbench checkout this run belongs to, used to find `.venv`, the bundled LPIPS models, the built-in
+/// baselines and `../shared`: the first ancestor of the current directory that is a splatbench workspace, else
+/// the first ancestor of the running executable (a binary under a checkout's `target/`), else the current
+/// directory itself. Never the checkout the binary was compiled in: a copied binary must not read another
+/// checkout's data silently; outside a checkout it uses `SPLATBENCH_SHARED`, `SPLATBENCH_DATA` and
+/// `ORT_DYLIB_PATH` (see `splatbench --help`), and what it cannot find is an error naming the path it tried.
 pub fn workspace_root() -> PathBuf {
-    let built_from =
-        Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("harness/core sits in the workspace");
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| cwd.ancestors().find(|d| is_workspace_root(d)).map(Path::to_path_buf))
-        .unwrap_or_else(|| built_from.to_path_buf())
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let exe = std::env::current_exe().ok().and_then(|e| std::fs::canonicalize(e).ok());
+    let found = [Some(cwd.as_path()), exe.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|start| start.ancestors().find(|d| is_workspace_root(d)).map(Path::to_path_buf));
+    found.unwrap_or(cwd)
 }
 
 fn is_workspace_root(dir: &Path) -> bool {

@@ -91,7 +91,16 @@ pub struct ImageTriple {
 }
 
 /// Format version of [`RunRecord`]; a record of another version is redone on resume, never reused.
-pub const RECORD_SCHEMA: u32 = 2;
+pub const RECORD_SCHEMA: u32 = 3;
+
+/// Test views per run whose images the report embeds; the rest are linked files.
+pub const EMBEDDED_VIEWS: usize = 24;
+
+/// Whether the `k`-th of `n` test views is one of the [`EMBEDDED_VIEWS`] evenly spaced ones.
+pub fn embedded_view(k: usize, n: usize) -> bool {
+    let bucket = |i: usize| i * EMBEDDED_VIEWS / n.max(1);
+    k < n && (k == 0 || bucket(k) != bucket(k - 1))
+}
 
 /// What a run's numbers depend on besides its [`RunSpec`]: a finished record is reused on resume only when all of
 /// it matches the current bench.
@@ -153,11 +162,19 @@ pub struct RunRecord {
     pub timing: Timing,
     #[serde(default)]
     pub loss_curve: Vec<(usize, f64)>,
+    /// Seconds since the run started at each `loss_curve` point.
+    #[serde(default)]
+    pub loss_wall_s: Vec<f64>,
     /// Method-reported numbers (Gaussian count, camera error, ...).
     #[serde(default)]
     pub stats: BTreeMap<String, f64>,
+    /// Render, ground truth and error map of up to [`EMBEDDED_VIEWS`] test views, evenly spaced over the test
+    /// views in scoring order (the same views in every run of a dataset, so variants compare view by view).
     #[serde(default)]
     pub images: Vec<ImageTriple>,
+    /// The renders of the other test views (relative paths), linked from the report rather than embedded.
+    #[serde(default)]
+    pub renders: Vec<String>,
     /// Other files (PLY, GIF, figures) relative to the bench directory, with captions.
     #[serde(default)]
     pub artifacts: Vec<(String, String)>,
@@ -167,4 +184,22 @@ pub struct RunRecord {
     /// Machine and versions.
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EMBEDDED_VIEWS, embedded_view};
+
+    #[test]
+    fn embedded_views_are_all_of_few_and_evenly_spaced_of_many() {
+        for n in [0, 1, 5, 24, 25, 48, 250, 753] {
+            let picked: Vec<usize> = (0..n).filter(|&k| embedded_view(k, n)).collect();
+            assert_eq!(picked.len(), n.min(EMBEDDED_VIEWS), "n = {n}");
+            if n > EMBEDDED_VIEWS {
+                let gaps: Vec<usize> = picked.windows(2).map(|w| w[1] - w[0]).collect();
+                let (lo, hi) = (gaps.iter().min().unwrap(), gaps.iter().max().unwrap());
+                assert!(hi - lo <= 1, "n = {n}: gaps {gaps:?}");
+            }
+        }
+    }
 }

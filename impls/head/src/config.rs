@@ -3,6 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What the opacity regulariser asks of each point's opacity σ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpacityReg {
+    /// mean σ(1 − σ): pushes every point to transparent *or* opaque, so faint points get pruned (this project's
+    /// default).
+    Binary,
+    /// mean (1 − σ): "encourages points to be visible", as the method's write-up describes its regulariser.
+    Visible,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HeadConfig {
@@ -41,6 +52,11 @@ pub struct HeadConfig {
     pub w_spatial: f64,
     /// Scale penalty threshold, as a fraction of `object_radius`.
     pub max_scale_factor: f64,
+    /// Lower scale bound, as a fraction of `object_radius`: points smaller than it are penalised too (the
+    /// write-up bounds tiny *and* huge points); 0 bounds only huge ones.
+    pub min_scale_factor: f64,
+    /// Form of the opacity regulariser (see [`OpacityReg`]).
+    pub opacity_reg: OpacityReg,
 
     /// Anisotropic scales (3 per point) instead of one isotropic scale.
     pub anisotropic: bool,
@@ -92,6 +108,8 @@ impl Default for HeadConfig {
             w_scale: 1.0,
             w_spatial: 1.0,
             max_scale_factor: 0.15,
+            min_scale_factor: 0.0,
+            opacity_reg: OpacityReg::Binary,
             anisotropic: false,
             init_points: 500,
             max_points: 10_000,
@@ -131,6 +149,9 @@ impl HeadConfig {
         }
         if self.densify_every == 0 {
             return Err("densify_every must be at least 1".into());
+        }
+        if !(self.min_scale_factor >= 0.0 && self.min_scale_factor < self.max_scale_factor) {
+            return Err("need 0 <= min_scale_factor < max_scale_factor".into());
         }
         if !(self.camera_noise_deg >= 0.0 && self.camera_noise_deg.is_finite()) {
             return Err("camera_noise_deg must be >= 0".into());

@@ -22,7 +22,7 @@ pub mod train;
 
 pub mod yaw_pitch;
 
-pub use config::HeadConfig;
+pub use config::{HeadConfig, OpacityReg};
 pub use recon::HeadReconstruction;
 pub use strategy::ProgressiveStrategy;
 pub use train::{TrainOutcome, train_scene};
@@ -74,5 +74,9 @@ impl Reconstructor for HeadReconstructor {
     fn reconstruct(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
         let fitted = self.fitted.as_ref().ok_or_else(|| Error::bug("head: reconstruct called before train"))?;
         Ok(Box::new(fitted.reconstruction.clone()))
+    }
+
+    fn initial(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Option<Box<dyn Reconstruction>>> {
+        Ok(self.fitted.as_ref().and_then(|f| f.initial.clone()).map(|r| Box::new(r) as Box<dyn Reconstruction>))
     }
 }

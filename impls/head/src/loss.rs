@@ -3,9 +3,11 @@
 //! ```text
 //! L = w_l1 · L1(Î, I) + w_ssim · (1 − SSIM(Î, I))        photometric, on the background-composited images
 //!   + w_mask · mean |α̂ − M|                               silhouette, where the view has a mask M (alpha)
-//!   + w_opacity · mean σ(o)(1 − σ(o))                     opacity: pushes every point to transparent or opaque,
-//!                                                         so low-value points are pruned instead of lingering
+//!   + w_opacity · mean σ(o)(1 − σ(o))                     opacity (`binary`): pushes every point to transparent or
+//!                                                         opaque, so low-value points are pruned instead of lingering;
+//!             or mean (1 − σ(o))                          (`visible`, the write-up's "encourages points to be visible")
 //!   + w_scale · mean relu(exp(s) − s_max)                 scale: no point larger than s_max = max_scale_factor · R
+//!             + mean relu(s_min − exp(s))                 and, when min_scale_factor > 0, none smaller than s_min
 //!   + w_spatial · mean relu(‖μ‖ − R)                      spatial: points stay in the object's sphere of radius R
 //! ```
 //!
@@ -19,7 +21,7 @@ use burn::tensor::activation::{relu, sigmoid};
 use splatbench_losses::{photometric::l1, ssim::ssim};
 use splatbench_render::op::RenderOutput;
 
-use crate::config::HeadConfig;
+use crate::config::{HeadConfig, OpacityReg};
 use splatbench_gstrain::PointParams;
 use splatbench_train::tensors::ViewTensors;
 
@@ -47,11 +49,21 @@ pub fn head_loss(
     }
     if cfg.w_opacity > 0.0 {
         let o = sigmoid(params.get("opacity_logits"));
-        total = total + (o.clone() * o.neg().add_scalar(1.0)).mean().mul_scalar(cfg.w_opacity as f32);
+        let reg = match cfg.opacity_reg {
+            OpacityReg::Binary => (o.clone() * o.neg().add_scalar(1.0)).mean(),
+            OpacityReg::Visible => o.neg().add_scalar(1.0).mean(),
+        };
+        total = total + reg.mul_scalar(cfg.w_opacity as f32);
     }
     if cfg.w_scale > 0.0 {
         let s_max = (cfg.max_scale_factor * radius) as f32;
-        total = total + relu(params.get("log_scales").exp().sub_scalar(s_max)).mean().mul_scalar(cfg.w_scale as f32);
+        let scales = params.get("log_scales").exp();
+        let mut reg = relu(scales.clone().sub_scalar(s_max)).mean();
+        if cfg.min_scale_factor > 0.0 {
+            let s_min = (cfg.min_scale_factor * radius) as f32;
+            reg = reg + relu(scales.neg().add_scalar(s_min)).mean();
+        }
+        total = total + reg.mul_scalar(cfg.w_scale as f32);
     }
     if cfg.w_spatial > 0.0 {
         let m = params.get("means");

@@ -31,6 +31,8 @@ use crate::yaw_pitch::{YawPitch, YawPitchRig};
 /// Everything a finished run hands back.
 pub struct TrainOutcome {
     pub reconstruction: HeadReconstruction,
+    /// The points and cameras before the first step (`None` when the run resumed from a checkpoint).
+    pub initial: Option<HeadReconstruction>,
     pub report: TrainReport,
     /// (step, point count) after each refinement.
     pub point_history: Vec<(usize, usize)>,
@@ -249,10 +251,21 @@ pub fn train_scene(
         },
         ctx.seed,
     );
+    let names: Vec<String> = views.iter().map(|v| v.name.clone()).collect();
+    let initial = (start_step == 0).then(|| {
+        HeadReconstruction::new(
+            gaussian_tensors(&params).to_cloud(),
+            cameras.to_file(0, &names, train[0].camera.width, train[0].camera.height),
+            bg,
+            device.clone(),
+            cfg.gif_frames,
+            cfg.gif_size,
+        )
+    });
     let mut task = HeadTask {
         cfg,
         targets: train.iter().map(|v| ViewTensors::new(v, &device)).collect(),
-        names: views.iter().map(|v| v.name.clone()).collect(),
+        names,
         views: train,
         params,
         cameras,
@@ -287,6 +300,7 @@ pub fn train_scene(
     );
     Ok(TrainOutcome {
         reconstruction,
+        initial,
         report,
         point_history: strategy.history.clone(),
         point_targets,

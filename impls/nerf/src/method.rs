@@ -18,11 +18,13 @@ use std::path::Path;
 pub struct Nerf {
     pub config: NerfConfig,
     trained: Option<NerfReconstruction>,
+    /// The networks before the first step.
+    initial: Option<NerfReconstruction>,
 }
 
 impl Nerf {
     pub fn new(config: NerfConfig) -> Self {
-        Nerf { config, trained: None }
+        Nerf { config, trained: None, initial: None }
     }
 
     /// The fitted reconstruction (after `train`).
@@ -61,6 +63,7 @@ impl Reconstructor for Nerf {
         let bounds = Bounds { near, far, background: scene.background };
         let device = splatbench_device::device_for(ctx.backend, ctx.device_index)?;
         let mut task = NerfStep::new(cfg, RayPool::new(&views), bounds, ctx.seed, &device);
+        let initial_nets = task.nets.without_autodiff();
         let steps = ctx.steps.unwrap_or(cfg.steps);
         let summary = run(&mut task, ctx, Plan::steps(steps))?;
 
@@ -79,20 +82,26 @@ impl Reconstructor for Nerf {
             stats.insert("train_rays_per_s".into(), rays / summary.seconds);
             stats.insert("train_samples_per_s".into(), rays * per_ray as f64 / summary.seconds);
         }
-        self.trained = Some(NerfReconstruction {
+        let fitted = NerfReconstruction {
             id: self.id().to_string(),
             nets: task.nets.without_autodiff(),
             bounds,
             cfg: cfg.clone(),
             device: device.inner(),
             cameras,
-        });
+        };
+        self.initial = Some(NerfReconstruction { id: format!("{}-initial", fitted.id), nets: initial_nets, ..fitted.clone() });
+        self.trained = Some(fitted);
         Ok(TrainReport { steps, final_loss: summary.final_loss, stats })
     }
 
     fn reconstruct(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
         let t = self.trained.as_ref().ok_or_else(|| Error::bug("nerf: reconstruct called before train"))?;
         Ok(Box::new(t.clone()))
+    }
+
+    fn initial(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Option<Box<dyn Reconstruction>>> {
+        Ok(self.initial.clone().map(|r| Box::new(r) as Box<dyn Reconstruction>))
     }
 }
 

@@ -100,6 +100,12 @@ pub struct RoiConfig {
     pub roi_grad_factor: f64,
     /// Outside the ROI Gaussians are pruned below this opacity (the default strategy's is 0.005).
     pub outside_prune_opacity: f64,
+    /// Fit each view's monocular depth to the sparse points (scale and shift); `false` takes `View.depth` as
+    /// metric depth in scene units (for depth from a calibrated sensor or renderer).
+    pub align_depth: bool,
+    /// Apply the ROI pixel weights to D-SSIM and the pyramid term too, not only to L1 (the write-up weights the
+    /// photometric loss; which terms is left open, so both readings are available).
+    pub weight_all_terms: bool,
 }
 
 impl Default for RoiConfig {
@@ -115,6 +121,8 @@ impl Default for RoiConfig {
             pixel_weight: 3.0,
             roi_grad_factor: 0.5,
             outside_prune_opacity: 0.02,
+            align_depth: true,
+            weight_all_terms: false,
         }
     }
 }
@@ -126,11 +134,31 @@ pub struct LaplacianConfig {
     pub levels: usize,
     /// Weight of the pyramid term next to `0.8·L1 + 0.2·D-SSIM`.
     pub weight: f64,
+    /// `dynamic` moves the level weights from coarse to fine over the run; `static` keeps them equal (1/levels),
+    /// the control that measures what the schedule itself buys.
+    pub schedule: PyramidSchedule,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PyramidSchedule {
+    Dynamic,
+    Static,
+}
+
+impl LaplacianConfig {
+    /// Level weights (finest first) at training progress `progress` ∈ [0, 1].
+    pub fn weights(&self, progress: f64) -> Vec<f64> {
+        match self.schedule {
+            PyramidSchedule::Dynamic => splatbench_losses::pyramid::dynamic_weights(self.levels, progress),
+            PyramidSchedule::Static => vec![1.0 / self.levels as f64; self.levels],
+        }
+    }
 }
 
 impl Default for LaplacianConfig {
     fn default() -> Self {
-        LaplacianConfig { levels: 4, weight: 0.5 }
+        LaplacianConfig { levels: 4, weight: 0.5, schedule: PyramidSchedule::Dynamic }
     }
 }
 
@@ -262,6 +290,21 @@ impl RoiGsConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_pyramid_weights_are_equal_and_dynamic_ones_move_to_the_fine_levels() {
+        let stat = LaplacianConfig { schedule: PyramidSchedule::Static, ..Default::default() };
+        for t in [0.0, 0.5, 1.0] {
+            assert_eq!(stat.weights(t), vec![0.25; 4]);
+        }
+        let dynamic = LaplacianConfig::default();
+        let (early, late) = (dynamic.weights(0.0), dynamic.weights(1.0));
+        assert!(early[3] > early[0] && late[0] > late[3], "{early:?} {late:?}");
+        let cfg: LaplacianConfig = serde_json::from_str(r#"{"schedule": "static"}"#).unwrap();
+        assert_eq!(cfg.schedule, PyramidSchedule::Static);
+        let roi: RoiConfig = serde_json::from_str(r#"{"weight_all_terms": true, "align_depth": false}"#).unwrap();
+        assert!(roi.weight_all_terms && !roi.align_depth);
+    }
 
     #[test]
     fn variants_are_config_deltas() {

@@ -64,6 +64,18 @@ impl Reconstructor for RoiGs {
             device: t.device.clone(),
         }))
     }
+
+    fn initial(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Option<Box<dyn Reconstruction>>> {
+        Ok(self.trained.as_ref().map(|t| {
+            Box::new(RoiGsReconstruction {
+                id: format!("{}-initial", self.id()),
+                cloud: t.initial.clone(),
+                roi_gaussians: 0,
+                background: t.background,
+                device: t.device.clone(),
+            }) as Box<dyn Reconstruction>
+        }))
+    }
 }
 
 /// The fitted Gaussians.

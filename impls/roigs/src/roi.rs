@@ -62,7 +62,11 @@ pub fn effective_rois(
         .map(|(view, cam)| {
             let mask = cfg.use_mask.then_some(view.mask.as_ref()).flatten().map(|m| binary_mask(m, cam));
             let aligned = cfg.use_depth.then_some(view.depth.as_ref()).flatten().and_then(|d| {
-                let a = align_depth(&view.camera, d, points)?;
+                let a = if cfg.align_depth {
+                    align_depth(&view.camera, d, points)?
+                } else {
+                    DepthAlignment { scale: 1.0, shift: 0.0, pairs: 0, rms: f64::NAN }
+                };
                 let data = resample(d.width, d.height, &d.data, cam.width, cam.height);
                 Some((
                     data.into_iter().map(|z| if z.is_finite() && z > 0.0 { a.apply(z) } else { f32::NAN }).collect(),

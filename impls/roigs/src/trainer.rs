@@ -33,6 +33,8 @@ use std::time::Instant;
 /// What training leaves behind.
 pub struct Trained {
     pub cloud: GaussianCloud,
+    /// The Gaussians before the first step (the bench scores them as the "initial" reference).
+    pub initial: GaussianCloud,
     /// In-ROI flag per Gaussian (all false without an ROI).
     pub in_roi: Vec<bool>,
     pub background: [f32; 3],
@@ -174,6 +176,7 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
     };
     let params = gaussians::init_from_points(&cloud, cfg.sh_degree, &lrs, &device)?;
     let n_init = params.len();
+    let initial = gaussians::to_cloud(&params, cfg.sh_degree);
 
     let rois: Vec<Option<ViewRoi>> = match &cfg.roi {
         Some(rc) => ctx.time(Phase::Data, || effective_rois(raw_views, &cameras, &sparse, rc)),
@@ -242,7 +245,7 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         report.stats.insert("roi_views".into(), g.views.len() as f64);
         report.stats.insert("roi_pixel_fraction".into(), coverage);
     }
-    Ok(Trained { cloud, in_roi, background, report, device: device.inner() })
+    Ok(Trained { cloud, initial, in_roi, background, report, device: device.inner() })
 }
 
 /// The loss of one step (see the module docs).
@@ -251,11 +254,25 @@ fn step_loss(cfg: &RoiGsConfig, pred: Tensor<3>, b: &Batch, step: usize, total: 
         Some(w) => photometric::l1_weighted(pred.clone(), b.target.clone(), w.clone()),
         None => photometric::l1(pred.clone(), b.target.clone()),
     };
-    let mut loss = l1.mul_scalar(1.0 - cfg.ssim_weight)
-        + ssim::dssim_loss(pred.clone(), b.target.clone()).mul_scalar(cfg.ssim_weight);
+    // With `weight_all_terms`, D-SSIM is the weighted mean of the per-pixel 1 − SSIM map, and the pyramid is
+    // built from the weighted difference w ⊙ (pred − target) (the pyramid is linear, so that weights every band).
+    let all = b.weights.as_ref().filter(|_| cfg.roi.as_ref().is_some_and(|r| r.weight_all_terms));
+    let dssim = match all {
+        Some(w) => (ssim::ssim_map(pred.clone(), b.target.clone()).neg().add_scalar(1.0) * w.clone().unsqueeze_dim(2))
+            .mean(),
+        None => ssim::dssim_loss(pred.clone(), b.target.clone()),
+    };
+    let mut loss = l1.mul_scalar(1.0 - cfg.ssim_weight) + dssim.mul_scalar(cfg.ssim_weight);
     if let Some(lap) = &cfg.laplacian {
-        let weights = pyramid::dynamic_weights(lap.levels, step as f64 / total.max(1) as f64);
-        loss = loss + pyramid::pyramid_l1(pred, b.target.clone(), &weights).mul_scalar(lap.weight);
+        let weights = lap.weights(step as f64 / total.max(1) as f64);
+        let (p, t) = match all {
+            Some(w) => {
+                let w: Tensor<3> = w.clone().unsqueeze_dim(2);
+                (pred * w.clone(), b.target.clone() * w)
+            }
+            None => (pred, b.target.clone()),
+        };
+        loss = loss + pyramid::pyramid_l1(p, t, &weights).mul_scalar(lap.weight);
     }
     loss
 }

@@ -51,6 +51,15 @@ impl Reconstructor for Splart {
         let t = self.trained.as_ref().ok_or_else(|| Error::bug("splart: reconstruct called before train"))?;
         Ok(Box::new(Painting { trained: t.clone(), brush_name: format!("{:?}", self.config.brush) }))
     }
+
+    /// The blank canvas in the target's mean colour, before the first stroke.
+    fn initial(&self, _inputs: &[View], _ctx: &mut RunContext) -> Result<Option<Box<dyn Reconstruction>>> {
+        Ok(self.trained.as_ref().map(|t| {
+            let blank = Trained { strokes: Vec::new(), frames: Vec::new(), loss_curve: Vec::new(), ..t.clone() };
+            Box::new(Painting { trained: blank, brush_name: format!("{:?}", self.config.brush) })
+                as Box<dyn Reconstruction>
+        }))
+    }
 }
 
 /// The fitted strokes.
