@@ -128,6 +128,12 @@ fn smoke_suite_metrics_snapshot() {
         }
     }
     insta::assert_snapshot!("smoke_ndarray_metrics", text);
+    // The regression gate works on a fresh clone: the committed baseline (harness/baselines/smoke.json) passes
+    // `--check` on the same results (every run is reused, so this only compares).
+    let st = splatbench().args(["bench", "--suite", "smoke", "--check", "--out"]).arg(&out).output().unwrap();
+    let stdout = String::from_utf8_lossy(&st.stdout);
+    assert!(st.status.success(), "--check failed:\n{stdout}\n{}", String::from_utf8_lossy(&st.stderr));
+    assert!(!stdout.contains("REGRESSED") && stdout.contains(" ok"), "{stdout}");
 }
 
 #[test]
