@@ -46,7 +46,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], what: &str) -> Result<DynamicIma
 
 /// Whether a compressed stream of `format` reaches its end marker: JPEG's EOI after the last start-of-scan (an
 /// EXIF thumbnail has its own EOI earlier, and 0xFF inside entropy-coded data is always followed by 0x00, so an
-/// EOI after the last SOS is the main image's), PNG's IEND chunk, GIF's trailer byte.
+/// EOI after the last SOS is the main image's), PNG's IEND chunk with its CRC, GIF's trailer byte.
 fn ends_whole(format: ImageFormat, bytes: &[u8]) -> std::result::Result<(), &'static str> {
     let find_last = |pat: &[u8]| bytes.windows(pat.len()).rposition(|w| w == pat);
     match format {
@@ -54,7 +54,10 @@ fn ends_whole(format: ImageFormat, bytes: &[u8]) -> std::result::Result<(), &'st
             let sos = find_last(&[0xFF, 0xDA]).ok_or("no start-of-scan marker")?;
             bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9]).then_some(()).ok_or("no end-of-image marker")
         }
-        ImageFormat::Png => find_last(b"IEND").map(|_| ()).ok_or("no IEND chunk"),
+        // The IEND chunk type and its 4-byte CRC: the decoder itself does not read that far.
+        ImageFormat::Png => {
+            find_last(b"IEND").filter(|&p| p + 8 <= bytes.len()).map(|_| ()).ok_or("no complete IEND chunk")
+        }
         ImageFormat::Gif => (bytes.last() == Some(&0x3B)).then_some(()).ok_or("no GIF trailer"),
         _ => Ok(()),
     }
@@ -102,9 +105,10 @@ mod tests {
 
     #[test]
     fn a_header_asking_for_a_huge_image_is_refused_before_decoding() {
-        let mut bytes = encoded(ImageFormat::Png);
-        // IHDR's width is the big-endian u32 at byte 16.
-        bytes[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        let mut bytes = encoded(ImageFormat::Jpeg);
+        // Baseline SOF0: FF C0, length (2), precision (1), height (2, big-endian), width (2). No checksum guards it.
+        let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        bytes[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
         let msg = decode(Path::new("x"), &bytes, "mask").unwrap_err().report();
         assert!(msg.contains("exceeds the limit"), "{msg}");
     }
