@@ -31,9 +31,9 @@ pub(crate) fn decode(path: &Path, bytes: &[u8], what: &str) -> Result<DynamicIma
     let bad = |e: &dyn std::fmt::Display| Error::input(path, format!("cannot decode {what}: {e}"));
     let reader = || ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(&e));
     let format = reader()?.format().ok_or_else(|| bad(&"not a PNG, JPEG or GIF file"))?;
+    ends_whole(format, bytes).map_err(|msg| Error::input(path, format!("{what} is truncated: {msg}")))?;
     let (w, h) = reader()?.into_dimensions().map_err(|e| bad(&e))?;
     check_image_size(w.into(), h.into()).map_err(|msg| Error::input(path, format!("{what}: {msg}")))?;
-    ends_whole(format, bytes).map_err(|msg| Error::input(path, format!("{what} is truncated: {msg}")))?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
