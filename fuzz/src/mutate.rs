@@ -35,7 +35,7 @@ fn one(rng: &mut Rng, b: &mut Vec<u8>, other: &[u8]) {
         }
         1 if !b.is_empty() => {
             let i = at(rng, b);
-            b[i] = rng.next() as u8;
+            b[i] = rng.next_u64() as u8;
         }
         2 => {
             // An integer or float written over 2, 4 or 8 bytes, little- or big-endian.
