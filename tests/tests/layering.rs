@@ -13,7 +13,7 @@
 //! | 5 | the methods: `splatbench-head`, `-roigs`, `-nerf`, `-splart`, `-splatter` |
 //! | 6 | `splatbench-bench` |
 //! | 7 | `splatbench` (the app) |
-//! | 8 | `splatbench-tests`, `xtask` |
+//! | 8 | `splatbench-tests`, `splatbench-fuzz`, `xtask` |
 
 use splatbench_tests::{members, package_name, workspace};
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ fn layer(name: &str) -> Option<u32> {
         "splatbench-head" | "splatbench-roigs" | "splatbench-nerf" | "splatbench-splart" | "splatbench-splatter" => 5,
         "splatbench-bench" => 6,
         "splatbench" => 7,
-        "splatbench-tests" | "xtask" => 8,
+        "splatbench-tests" | "splatbench-fuzz" | "xtask" => 8,
         _ => return None,
     })
 }

@@ -5,7 +5,9 @@
 //! - `cargo xtask test`: setup, then the whole test suite with the runtime paths set.
 //! - `cargo xtask bench [ARGS]`: builds the `splatbench` binary in release and runs `splatbench bench ARGS`.
 //! - `cargo xtask report --merge DIR...`: joins shard results into one report.
+//! - `cargo xtask fuzz [--minutes N] [--target NAME]`: the parser fuzz targets, executions per target.
 
+mod fuzz;
 mod libtorch;
 mod setup;
 
@@ -38,6 +40,13 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Fuzz every input parser (release build) for N minutes in all, or one target; executions per target.
+    Fuzz {
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        #[arg(long)]
+        target: Option<String>,
+    },
     /// Build `splatbench` in release and run `splatbench report` (e.g. `--merge DIR...`).
     Report {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -52,6 +61,7 @@ fn main() -> ExitCode {
         Task::Test { no_tch, cargo_args } => test(no_tch, cargo_args),
         Task::Bench { args } => splatbench("bench", args),
         Task::Report { args } => splatbench("report", args),
+        Task::Fuzz { minutes, target } => fuzz::run(minutes, target),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,6 +133,8 @@ fn test(no_tch: bool, cargo_args: Vec<String>) -> Result<(), TaskError> {
     cmd.args(["test", "--workspace", "--no-fail-fast"]).args(&cargo_args).envs(env.vars());
     println!("xtask: running cargo test --workspace {}", cargo_args.join(" "));
     let default_suite = status(cmd, "cargo test");
+    // A short fuzz of every parser: the long runs are `cargo xtask fuzz`.
+    let default_suite = default_suite.and(fuzz::short());
     if no_tch {
         return default_suite;
     }

@@ -43,7 +43,12 @@ pub fn resolve_config(method: &str, value: &serde_json::Value) -> Result<serde_j
         "roigs" => through::<splatbench_roigs::RoiGsConfig>(method, value),
         "nerf" => through::<splatbench_nerf::NerfConfig>(method, value),
         "splart" => through::<splatbench_splart::SplartConfig>(method, value),
-        _ => Ok(value.clone()),
+        m if METHODS.iter().any(|(n, _)| *n == m) => Ok(value.clone()),
+        // Refused here, so a suite naming no method stops before any run starts (and before anything is written).
+        other => {
+            let known: Vec<_> = METHODS.iter().map(|m| m.0).collect();
+            Err(Error::input(other, format!("unknown method {other} (known: {})", known.join(", "))))
+        }
     }
 }
 

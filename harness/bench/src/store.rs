@@ -4,7 +4,7 @@
 
 use super::lock::DirLock;
 use splatbench_core::atomic::{create_dir_all, write_atomic};
-use splatbench_core::error::InternalContext;
+use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result, RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
@@ -57,8 +57,7 @@ impl Store {
     }
 
     pub fn read(&self, id: &str) -> Option<RunRecord> {
-        let bytes = std::fs::read(self.record_path(id)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        parse_record(&self.record_path(id)).ok()
     }
 
     /// All records, sorted by id. Unreadable files are reported, not fatal.
@@ -70,13 +69,29 @@ impl Store {
             if p.extension().and_then(|x| x.to_str()) != Some("json") {
                 continue;
             }
-            match std::fs::read(&p).ok().and_then(|b| serde_json::from_slice::<RunRecord>(&b).ok()) {
-                Some(r) => out.push(r),
-                None => eprintln!("warning: {}: not a run record, ignored", p.display()),
+            match parse_record(&p) {
+                Ok(r) => out.push(r),
+                Err(e) => eprintln!("warning: {}, ignored", e.report()),
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
+    }
+
+    /// All records, sorted by id; a file in `runs/` that is not a record is an input error naming it (for
+    /// `report --merge`, which must not publish a merge that silently dropped a run).
+    pub fn all_checked(&self) -> Result<Vec<RunRecord>> {
+        let runs = self.dir.join("runs");
+        let Ok(entries) = std::fs::read_dir(&runs) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for e in entries {
+            let p = e.at(&runs)?.path();
+            if p.extension().and_then(|x| x.to_str()) == Some("json") {
+                out.push(parse_record(&p)?);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     /// Rebuild `results.csv` and `report.html` from every record.
@@ -86,6 +101,12 @@ impl Store {
         let html = splatbench_reports::render_report(title, &records, &self.dir);
         write_atomic(&self.dir.join("report.html"), html.as_bytes())
     }
+}
+
+/// Read one run record; a file that is missing, unreadable or not a record is an input error naming it.
+pub fn parse_record(path: &Path) -> Result<RunRecord> {
+    let bytes = std::fs::read(path).at(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::input(path, format!("not a run record: {e}")))
 }
 
 /// The metric columns of `records`: PSNR, SSIM, one `lpips_<net>` per backbone any record used, the masked ones.

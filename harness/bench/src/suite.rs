@@ -83,6 +83,9 @@ fn default_backends() -> Vec<Backend> {
     vec![Backend::Ndarray]
 }
 
+/// Most seeds a suite (or `--seeds`) may ask for: each is a full run of every entry.
+pub const MAX_SEEDS: u64 = 1000;
+
 /// A built-in suite by name, or a TOML file by path.
 pub fn load(name_or_path: &str) -> Result<(String, Suite)> {
     let (name, text, source) = match BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
@@ -116,6 +119,11 @@ impl Suite {
     /// `backends` overrides the suite's own list. A config the method rejects is an input error naming the suite.
     pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Result<Vec<RunSpec>> {
         let backends = backends.unwrap_or(&self.backends);
+        // Found by fuzzing: `seeds = 2^60` asked for that many run specs before anything else was checked.
+        let n_seeds = seeds.unwrap_or(self.seeds);
+        if n_seeds > MAX_SEEDS {
+            return Err(Error::input(&self.source, format!("seeds = {n_seeds}: at most {MAX_SEEDS} seeds a run")));
+        }
         let mut out = Vec::new();
         for e in &self.entry {
             let variants = if e.variants.is_empty() {
@@ -136,7 +144,7 @@ impl Suite {
                     Error::input(&self.source, format!("entry {} variant {variant}: {msg}", e.method))
                 })?;
                 for &backend in backends {
-                    for seed in 0..seeds.unwrap_or(self.seeds) {
+                    for seed in 0..n_seeds {
                         out.push(RunSpec {
                             suite: suite_name.to_string(),
                             method: e.method.clone(),

@@ -11,6 +11,7 @@ pub mod atomic;
 pub mod camera;
 pub mod error;
 pub mod image;
+pub mod limits;
 pub mod maths;
 pub mod method;
 pub mod npy;

@@ -53,6 +53,10 @@ fn load_split(dir: &Path, json_path: &Path) -> Result<Vec<View>> {
         .get("frames")
         .and_then(|f| f.as_array())
         .ok_or_else(|| Error::input(json_path, "missing \"frames\" array"))?;
+    // An empty split file is a broken export, not a scene with nothing to test on.
+    if frames.is_empty() {
+        return Err(Error::input(json_path, "\"frames\" is empty"));
+    }
     let mut paths = Vec::with_capacity(frames.len());
     let mut c2ws = Vec::with_capacity(frames.len());
     for (i, frame) in frames.iter().enumerate() {

@@ -3,15 +3,19 @@
 use crate::imageio::read_image;
 use rayon::prelude::*;
 use splatbench_core::error::IoContext;
+use splatbench_core::limits::check_image_size;
 use splatbench_core::{Camera, Error, Image, Result};
 use std::path::{Path, PathBuf};
 
-/// Refuse a camera that fails [`Camera::validate`], naming the file its numbers came from.
+/// Refuse a camera that fails [`Camera::validate`] or is larger than an image may be, naming the file its numbers came from.
 pub(crate) fn checked(camera: Camera, source: &Path) -> Result<Camera> {
     if camera.world_to_camera.iter().flatten().any(|v| !v.is_finite()) {
         return Err(Error::input(source, "NaN or infinite value in pose"));
     }
     camera.validate().map_err(|msg| Error::input(source, format!("invalid camera: {msg}")))?;
+    // Methods size their renders from the camera, so its size is bounded like an image's.
+    check_image_size(camera.width.into(), camera.height.into())
+        .map_err(|msg| Error::input(source, format!("camera: {msg}")))?;
     Ok(camera)
 }
 
@@ -51,8 +55,10 @@ pub(crate) fn list_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Decode many images on the rayon pool; the first error (in input order) wins.
 pub(crate) fn read_images(paths: &[PathBuf]) -> Result<Vec<Image>> {
     for p in paths {
-        if !p.is_file() {
-            return Err(Error::input(p, "image file is missing"));
+        match std::fs::metadata(p) {
+            Ok(m) if !m.is_file() => return Err(Error::input(p, "image path is not a file")),
+            Ok(_) => {}
+            Err(_) => return Err(Error::input(p, "image file is missing")),
         }
     }
     paths.par_iter().map(|p| read_image(p)).collect()

@@ -74,6 +74,19 @@ pub fn detect(path: &Path) -> Option<Format> {
 /// `sparse/`, `cameras.bin` or `cameras.txt` → COLMAP; `rgb/` + `pose/` + `intrinsics.txt` → an SRN object
 /// (split "test" when its parent is `cars_test`, "val" for `cars_val`, else "train").
 pub fn load_scene(path: &Path) -> Result<Scene> {
+    let scene = detect_and_load(path)?;
+    // A split lists views to train or score on; one with none (every frame left out of the split lists, a model
+    // with no images) would make a run that measures nothing.
+    if scene.splits.values().all(Vec::is_empty) {
+        return Err(Error::input(path, "the dataset holds no views"));
+    }
+    if let Some((name, _)) = scene.splits.iter().find(|(_, v)| v.is_empty()) {
+        return Err(Error::input(path, format!("split \"{name}\" holds no views")));
+    }
+    Ok(scene)
+}
+
+fn detect_and_load(path: &Path) -> Result<Scene> {
     if !path.exists() {
         return Err(Error::input(path, "no such file or directory"));
     }

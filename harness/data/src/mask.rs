@@ -1,6 +1,12 @@
 //! Per-view masks (binary PNG) and depth maps (`.npy`), checked against the image they belong to.
+//!
+//! A mask or depth path that exists but is not a file (a directory, say) is an error, not "no mask": silently
+//! training without the region of interest would change the method. A depth map with no finite value is an error
+//! too: it carries no depth at all.
 
+use crate::imageio::decode;
 use splatbench_core::error::IoContext;
+use splatbench_core::limits::check_image_size;
 use splatbench_core::npy::read_npy_f32;
 use splatbench_core::{DepthMap, Error, Mask, Result};
 use std::path::Path;
@@ -9,8 +15,9 @@ use std::path::Path;
 /// luma first). The mask must be exactly `width` × `height`, the size of its image; a resized mask would
 /// silently misalign the region of interest.
 pub fn read_mask(path: &Path, width: u32, height: u32) -> Result<Mask> {
+    require_file(path, "mask")?;
     let bytes = std::fs::read(path).at(path)?;
-    let img = image::load_from_memory(&bytes).map_err(|e| Error::input(path, format!("cannot decode mask: {e}")))?;
+    let img = decode(path, &bytes, "mask")?;
     if (img.width(), img.height()) != (width, height) {
         return Err(Error::input(
             path,
@@ -24,6 +31,7 @@ pub fn read_mask(path: &Path, width: u32, height: u32) -> Result<Mask> {
 /// Read a 2-D float `.npy` depth map and bring it to `width` × `height` (bilinear, pixel-centre aligned) when its
 /// size differs: monocular estimators often run at their own resolution.
 pub fn read_depth(path: &Path, width: u32, height: u32) -> Result<DepthMap> {
+    require_file(path, "depth map")?;
     let (shape, data) = read_npy_f32(path)?;
     let [h, w] = shape[..] else {
         return Err(Error::input(path, format!("depth must be a 2-D array, got shape {shape:?}")));
@@ -31,8 +39,26 @@ pub fn read_depth(path: &Path, width: u32, height: u32) -> Result<DepthMap> {
     if h == 0 || w == 0 {
         return Err(Error::input(path, "depth map is empty"));
     }
+    check_image_size(w as u64, h as u64).map_err(|msg| Error::input(path, format!("depth map: {msg}")))?;
+    if !data.iter().any(|v| v.is_finite()) {
+        return Err(Error::input(path, "depth map has no finite value"));
+    }
     let src = DepthMap { width: w as u32, height: h as u32, data };
     Ok(if (src.width, src.height) == (width, height) { src } else { resize_bilinear(&src, width, height) })
+}
+
+/// `path` must be a file (a directory or other entry in its place is an error naming it).
+fn require_file(path: &Path, what: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Error::input(path, format!("{what} path is not a file"))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether an optional per-view file is there: `false` when nothing exists at `path`, `true` when something does
+/// (the reader then refuses anything that is not a readable file of the right kind).
+pub(crate) fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 /// Bilinear resampling with the pixel-centre convention (PyTorch `align_corners=False`): output pixel centre

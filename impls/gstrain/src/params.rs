@@ -87,6 +87,11 @@ impl PointParams {
         self.entries.iter().map(|e| e.name.as_str()).collect()
     }
 
+    /// Every parameter by name, as its autodiff leaf (what the training skeleton's divergence guard checks).
+    pub fn groups(&self) -> Vec<(String, Tensor<2>)> {
+        self.entries.iter().map(|e| (e.name.clone(), e.value.clone())).collect()
+    }
+
     /// The autodiff leaf to use in the forward pass.
     ///
     /// # Panics

@@ -105,6 +105,10 @@ impl TrainTask for HeadTask<'_> {
         })
     }
 
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        self.params.groups()
+    }
+
     fn optimize(&mut self, grads: &Gradients, step: usize, _total: usize) -> Result<()> {
         self.params.adam_step(grads);
         if step >= self.cfg.camera_warmup_steps {

@@ -97,6 +97,14 @@ impl Mlp {
         self.trunk.iter().chain([&self.sigma, &self.feature, &self.view, &self.colour])
     }
 
+    /// Every weight and bias by name (`<prefix>.<layer>.w|b`), as the autodiff leaves (for the divergence guard).
+    pub fn parameter_groups(&self, prefix: &str) -> Vec<(String, Tensor<2>)> {
+        self.layers()
+            .enumerate()
+            .flat_map(|(i, l)| [(format!("{prefix}.{i}.w"), l.w.clone()), (format!("{prefix}.{i}.b"), l.b.clone())])
+            .collect()
+    }
+
     /// Number of scalar parameters.
     pub fn parameter_count(&self) -> usize {
         self.layers().map(|l| l.w.shape().num_elements() + l.b.shape().num_elements()).sum()

@@ -110,4 +110,10 @@ impl TrainTask for NerfStep {
         }
         Ok(())
     }
+
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        let mut groups = self.nets.coarse.parameter_groups("coarse");
+        groups.extend(self.nets.fine.iter().flat_map(|f| f.parameter_groups("fine")));
+        groups
+    }
 }

@@ -17,9 +17,14 @@
 //! property order, extra properties and elements (ignored), `float`/`double` or integer types, and the `ascii` and
 //! `binary_big_endian` encodings. Every defect of the file — bad header, missing property, fewer rows than the header
 //! declares, a non-finite value — is an [`Error::input`] naming the file.
+//!
+//! Nothing is allocated from a header's word alone: the vertex count is checked against
+//! [`limits::MAX_GAUSSIANS`] and against the bytes that follow the header (a binary row is `stride` bytes, an
+//! ascii value at least two: a digit and a separator) before any buffer is sized from it.
 
 use crate::GaussianCloud;
 use splatbench_core::error::IoContext;
+use splatbench_core::limits;
 use splatbench_core::{Error, Result};
 use std::path::Path;
 
@@ -234,6 +239,7 @@ fn parse(bytes: &[u8]) -> std::result::Result<GaussianCloud, String> {
         .collect::<std::result::Result<_, _>>()?;
 
     let n = vertex.count;
+    limits::check_gaussians(n)?;
     let table = match header.encoding {
         Encoding::Ascii => read_ascii(&bytes[header.body..], &header.elements, vi)?,
         enc => read_binary(&bytes[header.body..], &header.elements, vi, enc)?,
@@ -287,9 +293,10 @@ fn read_binary(body: &[u8], elements: &[Element], vi: usize, enc: Encoding) -> s
             })
             .sum()
     };
+    // Counts come from the header: a lie must become "truncated", not an overflow.
     let mut offset = 0usize;
     for e in &elements[..vi] {
-        offset += row_size(e)? * e.count;
+        offset = row_size(e)?.checked_mul(e.count).and_then(|b| b.checked_add(offset)).unwrap_or(usize::MAX);
     }
     let vertex = &elements[vi];
     let stride = row_size(vertex)?;
@@ -314,8 +321,19 @@ fn read_binary(body: &[u8], elements: &[Element], vi: usize, enc: Encoding) -> s
 
 fn read_ascii(body: &[u8], elements: &[Element], vi: usize) -> std::result::Result<Vec<f32>, String> {
     let text = std::str::from_utf8(body).map_err(|_| "ascii PLY body is not text")?;
-    let skip: usize = elements[..vi].iter().map(|e| e.count).sum();
+    let skip = elements[..vi].iter().fold(0usize, |a, e| a.saturating_add(e.count));
     let vertex = &elements[vi];
+    // Every value takes at least two bytes (a digit and a separator; the last may lack its separator), so a
+    // count the body cannot hold is refused before the table is sized from it.
+    let values = vertex.count.saturating_mul(vertex.props.len());
+    if values.saturating_mul(2) > body.len() + 1 {
+        return Err(format!(
+            "file is truncated: the header declares {} vertices of {} values, the data holds {} bytes",
+            vertex.count,
+            vertex.props.len(),
+            body.len()
+        ));
+    }
     let mut lines = text.lines().filter(|l| !l.trim().is_empty()).skip(skip);
     let mut out = Vec::with_capacity(vertex.count * vertex.props.len());
     for i in 0..vertex.count {

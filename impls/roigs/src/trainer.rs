@@ -115,6 +115,10 @@ impl TrainTask for RoiGsTask<'_> {
         Ok(StepOutput::new(step_loss(self.cfg, color, b, step, total), Probe { probe, radii }))
     }
 
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        self.params.groups()
+    }
+
     fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
         self.params.adam_step(grads);
         Ok(())

@@ -282,6 +282,10 @@ impl TrainTask for Painter<'_> {
         Ok(StepOutput::new((diff.clone() * diff).mean(), ()))
     }
 
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        self.params.as_ref().map(PointParams::groups).unwrap_or_default()
+    }
+
     fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
         let p = self.params.as_mut().ok_or_else(|| Error::bug("splart: no strokes to optimise"))?;
         // Squared gradient norm per stroke over all parameters, read before Adam replaces the leaves.

@@ -9,6 +9,8 @@
 //!     record loss; non-finite ⇒ Diverged{step}
 //!     grads = out.loss.backward()                                              (Backward)
 //!     task.optimize(&grads, step)    Adam on each parameter group              (Optimizer)
+//!     read back [loss, first non-finite parameter group] in one transfer
+//!     non-finite loss or parameter ⇒ Diverged{step, reason naming the group}
 //!     task.end_step(extras, &grads)  densify / prune / statistics              (Densify)
 //!     every `checkpoint_every` steps: task.save_checkpoint(dir, step + 1)
 //! ```
@@ -17,11 +19,18 @@
 //! [`TERM_EVERY`] steps, which costs one host read each) into `RunContext`. Resuming is the method's part (it
 //! rebuilds its state from its checkpoint and passes the step it reached as `Plan::start`), because what a
 //! checkpoint holds differs per method; when to write one is the skeleton's.
+//!
+//! Divergence: a method lists its parameter groups in [`TrainTask::parameter_groups`] and the skeleton checks them
+//! after every optimiser step by one on-device reduction read back with the loss (see [`guard`]); the run fails
+//! as [`Error::Diverged`](splatbench_core::Error::Diverged) naming the step and the group. Any method on the
+//! skeleton gets the check by listing its groups; none is copied to the host.
 
+pub mod checkpoint;
+pub mod guard;
 pub mod tensors;
 
 use burn::tensor::{Gradients, Tensor};
-use splatbench_core::{Phase, Result, RunContext};
+use splatbench_core::{Error, Phase, Result, RunContext};
 use std::path::Path;
 use std::time::Instant;
 
@@ -57,6 +66,11 @@ pub trait TrainTask {
     /// After the optimiser: densification, pruning, statistics.
     fn end_step(&mut self, _extras: Self::Extras, _grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
         Ok(())
+    }
+    /// The trainable parameters by group name, as the autodiff leaves the forward pass used (rank 2; reshape
+    /// others). Checked for non-finite values after every optimiser step; none by default.
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        Vec::new()
     }
     /// Write a checkpoint from which the method can resume at `next_step`.
     fn save_checkpoint(&self, _dir: &Path, _next_step: usize) -> Result<()> {
@@ -101,19 +115,39 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
     ctx.progress.set_total(plan.total as u64);
     let started = Instant::now();
     let mut final_loss = f64::NAN;
+    let fault = guard::take();
     for step in plan.start..plan.total {
         ctx.time(Phase::Densify, || task.begin_step(step, plan.total))?;
-        let out = ctx.time(Phase::Forward, || task.forward(step, plan.total))?;
-        let value = tensors::scalar(out.loss.clone());
-        ctx.record_loss(step, value)?;
+        let mut out = ctx.time(Phase::Forward, || task.forward(step, plan.total))?;
+        if fault == Some(guard::Fault::NanLoss { step }) {
+            out.loss = out.loss.add_scalar(f32::NAN);
+        }
+        // The loss stays on the device until the check below, read back with the parameter code.
+        let loss = out.loss.clone().inner();
         if step % TERM_EVERY == 0 {
             for (name, term) in &out.terms {
                 ctx.record_term(name, step, tensors::scalar(term.clone()));
             }
         }
-        final_loss = value;
-        let grads = ctx.time(Phase::Backward, || out.loss.backward());
+        let mut grads = ctx.time(Phase::Backward, || out.loss.backward());
+        if fault == Some(guard::Fault::NanParameter { step }) {
+            guard::poison_gradient(&task.parameter_groups(), &mut grads);
+        }
         ctx.time(Phase::Optimizer, || task.optimize(&grads, step, plan.total))?;
+        let groups = task.parameter_groups();
+        let (value, bad) = match guard::first_non_finite(&groups) {
+            Some(code) => {
+                let both = tensors::to_vec(Tensor::cat(vec![loss, code], 0));
+                (f64::from(both[0]), groups.get(both[1] as usize))
+            }
+            None => (tensors::scalar(loss), None),
+        };
+        // A non-finite loss is reported first: it is the cause when both are.
+        ctx.record_loss(step, value)?;
+        if let Some((name, _)) = bad {
+            return Err(Error::Diverged { step, reason: format!("parameter group `{name}` holds a NaN or infinity") });
+        }
+        final_loss = value;
         ctx.time(Phase::Densify, || task.end_step(out.extras, &grads, step, plan.total))?;
         if let Some(dir) = &ctx.work_dir
             && plan.checkpoint_every > 0
@@ -137,7 +171,7 @@ mod tests {
 
     /// Fits a scalar w to 3 with plain gradient descent: the loop must call every hook once per step in order.
     struct Quadratic {
-        w: Tensor<1>,
+        w: Tensor<2>,
         calls: Vec<&'static str>,
         poison_at: Option<usize>,
     }
@@ -151,7 +185,7 @@ mod tests {
         fn forward(&mut self, step: usize, _: usize) -> Result<StepOutput<()>> {
             self.calls.push("forward");
             let d = self.w.clone().sub_scalar(3.0);
-            let mut loss = d.clone().mul(d);
+            let mut loss = d.clone().mul(d).sum();
             if self.poison_at == Some(step) {
                 loss = loss.div_scalar(0.0);
             }
@@ -167,11 +201,14 @@ mod tests {
             self.calls.push("end");
             Ok(())
         }
+        fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+            vec![("w".into(), self.w.clone())]
+        }
     }
 
     fn task(poison_at: Option<usize>) -> Quadratic {
         let device = splatbench_device::device_for(Backend::Ndarray, None).unwrap();
-        let w = Tensor::<1>::from_data(TensorData::new(vec![0.0f32], [1]), &device).require_grad();
+        let w = Tensor::<2>::from_data(TensorData::new(vec![0.0f32], [1, 1]), &device).require_grad();
         Quadratic { w, calls: Vec::new(), poison_at }
     }
 
@@ -195,5 +232,38 @@ mod tests {
             Err(Error::Diverged { step: 3, .. }) => {}
             other => panic!("expected divergence at step 3, got {:?}", other.map(|s| s.final_loss)),
         }
+    }
+
+    #[test]
+    fn injected_faults_stop_the_run_at_their_step_naming_the_cause() {
+        for (fault, step, says) in [
+            (guard::Fault::NanLoss { step: 2 }, 2, "loss is NaN"),
+            (guard::Fault::NanParameter { step: 4 }, 4, "parameter group `w`"),
+        ] {
+            let mut t = task(None);
+            let mut ctx = RunContext::new(Backend::Ndarray, 0);
+            guard::inject(fault);
+            match run(&mut t, &mut ctx, Plan::steps(10)) {
+                Err(Error::Diverged { step: s, reason }) => {
+                    assert_eq!(s, step, "{fault:?}");
+                    assert!(reason.contains(says), "{fault:?}: {reason}");
+                }
+                other => panic!("{fault:?}: expected divergence, got {:?}", other.map(|s| s.final_loss)),
+            }
+            // The fault is taken once: the next run is clean.
+            assert!(run(&mut task(None), &mut RunContext::new(Backend::Ndarray, 0), Plan::steps(3)).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_guard_names_the_first_group_holding_a_non_finite_value() {
+        let device = splatbench_device::device_for(Backend::Ndarray, None).unwrap();
+        let t = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [1, 3]), &device);
+        let code = |groups: &[(String, Tensor<2>)]| tensors::scalar(guard::first_non_finite(groups).unwrap());
+        let g = |a, b, c| vec![("a".to_string(), t(a)), ("b".to_string(), t(b)), ("c".to_string(), t(c))];
+        assert_eq!(code(&g(vec![1.0, 2.0, 3.0], vec![0.0; 3], vec![-1e30, 1e30, 0.0])), 3.0);
+        assert_eq!(code(&g(vec![1.0, 2.0, 3.0], vec![0.0, f32::INFINITY, 0.0], vec![f32::NAN; 3])), 1.0);
+        assert_eq!(code(&g(vec![f32::NEG_INFINITY, 2.0, 3.0], vec![0.0; 3], vec![0.0; 3])), 0.0);
+        assert!(guard::first_non_finite(&[]).is_none());
     }
 }

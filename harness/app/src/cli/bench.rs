@@ -191,12 +191,13 @@ pub fn run_one(args: RunArgs) -> Result<()> {
 pub fn report(args: ReportArgs) -> Result<()> {
     // Every input is checked before anything is written, so a typo leaves no half-merged output behind.
     let shards = args.merge.iter().map(|d| Store::existing(d)).collect::<Result<Vec<_>>>()?;
+    let records = shards.iter().map(Store::all_checked).collect::<Result<Vec<_>>>()?;
     let out = Store::open_locked(&args.out)?;
-    for shard in &shards {
+    for (shard, records) in shards.iter().zip(records) {
         if shard.dir.canonicalize().ok() == out.dir.canonicalize().ok() {
             continue;
         }
-        for rec in shard.all() {
+        for rec in records {
             for sub in ["images", "artifacts"] {
                 copy_tree(&shard.dir.join(sub).join(&rec.id), &out.dir.join(sub).join(&rec.id))?;
             }

@@ -7,6 +7,7 @@
 //!   rasterizer's values unchanged (not clamped, no gamma).
 
 use splatbench_core::error::IoContext;
+use splatbench_core::limits::check_image_size;
 use splatbench_core::npy::write_npy;
 use splatbench_core::{Camera, Error, Image, Result};
 use splatbench_data::imageio;
@@ -75,14 +76,14 @@ fn parse_background(s: &str) -> Result<[f32; 3]> {
     }
 }
 
-fn read_camera(path: &Path) -> Result<Camera> {
+/// Read and check `render`'s camera file (also the `render_camera` fuzz target).
+pub fn read_camera(path: &Path) -> Result<Camera> {
     let text = std::fs::read_to_string(path).at(path)?;
     let camera: Camera =
         serde_json::from_str(&text).map_err(|e| Error::input(path, format!("bad camera JSON: {e}")))?;
     camera.validate().map_err(|msg| Error::input(path, msg))?;
-    if camera.width == 0 || camera.height == 0 {
-        return Err(Error::input(path, format!("image size {}x{} is empty", camera.width, camera.height)));
-    }
+    // Checked before the rasterizer sizes its buffers from it: a typo'd width must not take the machine's memory.
+    check_image_size(camera.width.into(), camera.height.into()).map_err(|msg| Error::input(path, msg))?;
     camera.require_pinhole("splatbench render").map_err(|e| Error::input(path, e.to_string()))?;
     Ok(camera)
 }

@@ -110,7 +110,11 @@ pub fn read_cameras_bin(path: &Path) -> Result<BTreeMap<u32, ColmapCamera>> {
             .ok_or_else(|| Error::input(path, format!("camera {id}: unknown model id {model_id}")))?;
         let width = r.u64("camera width")?;
         let height = r.u64("camera height")?;
-        let params = (0..n_params).map(|_| r.f64("camera params")).collect::<Result<_>>()?;
+        let params: Vec<f64> = (0..n_params).map(|_| r.f64("camera params")).collect::<Result<_>>()?;
+        // Blamed here, on the file that holds it, rather than on the first image that uses the camera.
+        if params.iter().any(|p| !p.is_finite()) {
+            return Err(Error::input(path, format!("camera {id} has a NaN or infinite parameter")));
+        }
         if out.insert(id, ColmapCamera { id, model: model.to_string(), width, height, params }).is_some() {
             return Err(Error::input(path, format!("camera id {id} appears twice")));
         }

@@ -22,7 +22,7 @@ pub use model::{CAMERA_MODELS, ColmapCamera, ColmapImage, ColmapModel, ColmapPoi
 pub use text::{read_cameras_txt, read_images_txt, read_points_txt, write_colmap_text};
 
 use super::common::{checked, read_images, strip_extension};
-use super::mask::{read_depth, read_mask};
+use super::mask::{present, read_depth, read_mask};
 use splatbench_core::error::IoContext;
 use splatbench_core::{Camera, Distortion, Error, Intrinsics, PointCloud, Result, Scene, View};
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,9 +122,9 @@ pub fn load_colmap(dir: &Path) -> Result<Scene> {
         }
         let stem = strip_extension(&im.name);
         let mask_path = root.join("pure_masks").join(format!("{stem}.png"));
-        let mask = mask_path.is_file().then(|| read_mask(&mask_path, image.width, image.height)).transpose()?;
+        let mask = present(&mask_path).then(|| read_mask(&mask_path, image.width, image.height)).transpose()?;
         let depth_path = root.join("depth_pro").join(format!("{stem}.npy"));
-        let depth = depth_path.is_file().then(|| read_depth(&depth_path, image.width, image.height)).transpose()?;
+        let depth = present(&depth_path).then(|| read_depth(&depth_path, image.width, image.height)).transpose()?;
         let split = if test.contains(im.name.as_str()) { "test" } else { "train" };
         splits.entry(split.to_string()).or_default().push(View { name: stem, camera, image, mask, depth });
     }

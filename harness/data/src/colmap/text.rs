@@ -80,7 +80,11 @@ pub fn read_cameras_txt(path: &Path) -> Result<BTreeMap<u32, ColmapCamera>> {
         if f.len() != 4 + n {
             return Err(lines.err(ln, format!("{} takes {n} parameters, found {}", f[1], f.len() - 4)));
         }
-        let params = f[4..].iter().map(|p| lines.parse(ln, p, "parameter")).collect::<Result<_>>()?;
+        let params: Vec<f64> = f[4..].iter().map(|p| lines.parse(ln, p, "parameter")).collect::<Result<_>>()?;
+        // Blamed here, on the file that holds it, rather than on the first image that uses the camera.
+        if params.iter().any(|p| !p.is_finite()) {
+            return Err(lines.err(ln, format!("camera {id} has a NaN or infinite parameter")));
+        }
         let cam = ColmapCamera {
             id,
             model: f[1].to_string(),
