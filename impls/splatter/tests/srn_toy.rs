@@ -51,7 +51,7 @@ fn novel_psnr(
 #[test]
 fn a_short_run_beats_its_initial_state_and_a_white_image_on_novel_views() {
     let (train, tests) = split(srn_toy());
-    let cfg = SplatterConfig { steps: 250, ..SplatterConfig::default() };
+    let cfg = SplatterConfig { steps: 100, ..SplatterConfig::default() };
     let mut m = Splatter::new(cfg);
     let mut ctx = RunContext::new(Backend::Ndarray, 7);
     let t = std::time::Instant::now();
@@ -66,8 +66,10 @@ fn a_short_run_beats_its_initial_state_and_a_white_image_on_novel_views() {
          white {white:.2} dB",
         report.steps, report.final_loss
     );
+    // Measured (seed 7, 2-core VM): trained 16.96 dB, initial 13.12 dB, white 12.54 dB. Half the margins, never below
+    // the issue's +2 dB / +0.5 dB: +2.0 dB over the initial state (half of 3.8 is below 2), +2.2 dB over white.
     assert!(trained >= initial + 2.0, "trained {trained:.2} dB vs initial {initial:.2} dB");
-    assert!(trained >= white + 0.5, "trained {trained:.2} dB vs white {white:.2} dB");
+    assert!(trained >= white + 2.2, "trained {trained:.2} dB vs white {white:.2} dB");
 }
 
 /// Render a target image from `cam` (its channels back to raw parameters).
@@ -91,7 +93,7 @@ fn a_fit_target_beats_a_teacher_target_on_held_out_views() {
     let device = splatbench_device::device_for(Backend::Ndarray, None).unwrap();
     let cfg = SplatterConfig { target_views: 1, ..SplatterConfig::default() };
     let objects: Vec<Object> = train.iter().map(|s| Object::from_scene(s, cfg.resolution, &device).unwrap()).collect();
-    let teacher = train_baseline(&cfg, &objects, 150, 3, &device).unwrap();
+    let teacher = train_baseline(&cfg, &objects, 60, 3, &device).unwrap();
     let (mut fit_sum, mut teacher_sum, mut n) = (0.0, 0.0, 0.0);
     for o in objects.iter().take(2) {
         let v = target_view_indices(o, &cfg)[0];
@@ -109,5 +111,6 @@ fn a_fit_target_beats_a_teacher_target_on_held_out_views() {
     }
     let (fit, teach) = (fit_sum / n, teacher_sum / n);
     eprintln!("held-out PSNR: fit target {fit:.2} dB, teacher target {teach:.2} dB over {n} views");
-    assert!(fit > teach, "fit {fit:.2} dB ≤ teacher {teach:.2} dB on held-out views");
+    // Measured: fit 24.85 dB, teacher (60 steps) 17.67 dB over 6 held-out views; half the margin asserted.
+    assert!(fit > teach + 3.5, "fit {fit:.2} dB vs teacher {teach:.2} dB on held-out views");
 }
