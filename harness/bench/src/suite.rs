@@ -65,6 +65,10 @@ pub struct Entry {
     pub config: toml::Table,
     #[serde(default)]
     pub variants: BTreeMap<String, toml::Table>,
+    /// Seeds of this entry's runs, overriding the suite's `seeds` (an ablation that needs a spread); `--seeds` on
+    /// the command line overrides both.
+    #[serde(default)]
+    pub seeds: Option<u64>,
 }
 
 fn one() -> u64 {
@@ -136,7 +140,7 @@ impl Suite {
                     Error::input(&self.source, format!("entry {} variant {variant}: {msg}", e.method))
                 })?;
                 for &backend in backends {
-                    for seed in 0..seeds.unwrap_or(self.seeds) {
+                    for seed in 0..seeds.or(e.seeds).unwrap_or(self.seeds) {
                         out.push(RunSpec {
                             suite: suite_name.to_string(),
                             method: e.method.clone(),
