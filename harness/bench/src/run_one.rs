@@ -401,7 +401,7 @@ mod tests {
         let views = vec![vm(10.0), vm(10.0), vm(10.0), vm(30.0)];
         let agg = aggregate_objects(&views, &[0..3, 3..4]);
         assert!((agg["psnr"] - 20.0).abs() < 1e-12, "{agg:?}");
-        assert_eq!(aggregate_objects(&views, &[0..4]), aggregate(&views));
+        assert_eq!(aggregate_objects(&views, std::slice::from_ref(&(0..4))), aggregate(&views));
         // An object without views (no conditioning view scored) does not count.
         assert!((aggregate_objects(&views, &[0..3, 3..3, 3..4])["psnr"] - 20.0).abs() < 1e-12);
     }

@@ -109,10 +109,10 @@ impl SplatterConfig {
 
     /// The configuration problems that would make the network or the schedule meaningless.
     pub fn check(&self) -> Result<(), String> {
-        if self.width == 0 || self.groups == 0 || self.width % self.groups != 0 {
+        if self.width == 0 || self.groups == 0 || !self.width.is_multiple_of(self.groups) {
             return Err(format!("width {} must be a positive multiple of groups {}", self.width, self.groups));
         }
-        if self.resolution == 0 || self.resolution % (1 << self.depth) != 0 {
+        if self.resolution == 0 || !self.resolution.is_multiple_of(1 << self.depth) {
             return Err(format!("resolution {} must be a multiple of 2^depth = {}", self.resolution, 1 << self.depth));
         }
         if !(self.znear > 0.0 && self.zfar > self.znear) {

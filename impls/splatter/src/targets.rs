@@ -28,6 +28,9 @@ use splatbench_train::{Plan, run};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Per training object, its targets on the host: (view index, target).
+pub type HostTargets = Vec<Vec<(usize, TargetImage)>>;
+
 /// The views of `o` that no `fit` target may see: its last `holdout` by name, when enough remain.
 pub fn held_out(o: &Object, holdout: usize) -> Vec<usize> {
     let n = o.views.len();
@@ -124,9 +127,9 @@ pub fn make_targets(
 
 /// Every target a manifest lists, per object in `objects` order: (view index, target). A listed target whose
 /// object or view is not in `objects`, or an object without any target, is an input error naming the manifest.
-pub fn load_targets(dir: &Path, objects: &[Object]) -> Result<(Manifest, Vec<Vec<(usize, TargetImage)>>)> {
+pub fn load_targets(dir: &Path, objects: &[Object]) -> Result<(Manifest, HostTargets)> {
     let m = Manifest::load(dir)?;
-    let mut out: Vec<Vec<(usize, TargetImage)>> = objects.iter().map(|_| Vec::new()).collect();
+    let mut out: HostTargets = objects.iter().map(|_| Vec::new()).collect();
     for e in &m.targets {
         let Some(k) = objects.iter().position(|o| o.name == e.object) else {
             return Err(Error::input(Manifest::path(dir), format!("target object '{}' is not a training object", e.object)));
@@ -168,7 +171,7 @@ pub fn cached_targets(
     seed: u64,
     device: &Device,
     cache: &Path,
-) -> Result<(PathBuf, Vec<Vec<(usize, TargetImage)>>, f64)> {
+) -> Result<(PathBuf, HostTargets, f64)> {
     let dir = cache.join("splatter-targets").join(format!("{}-{}", cfg.target.name(), cache_key(cfg, objects, seed)));
     let t = Instant::now();
     let mut made = 0.0;
