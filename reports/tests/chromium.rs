@@ -30,6 +30,9 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         reason: if status_is_ok(&status) { String::new() } else { "loss is NaN".into() },
         views: vec![],
         aggregate: BTreeMap::from([("psnr".into(), psnr), ("ssim".into(), 0.8 + psnr / 1000.0)]),
+        objects: 1,
+        conditioning: vec![],
+        conditioning_aggregate: BTreeMap::new(),
         initial: BTreeMap::from([("psnr".into(), 9.0), ("ssim".into(), 0.3)]),
         references: BTreeMap::new(),
         timing: Timing {

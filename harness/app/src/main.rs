@@ -44,6 +44,8 @@ enum Command {
     BenchRun(cli::bench::RunArgs),
     /// Load a dataset (SRN, COLMAP, Blender, nerfstudio) and print what it holds.
     Inspect(cli::inspect::Args),
+    /// Splatter Image tools: `make-targets` writes target splatter images for the target-supervised variants.
+    Splatter(cli::splatter::Args),
 }
 
 fn main() {
@@ -66,6 +68,7 @@ fn main() {
         Command::Bench(a) => cli::bench::run(a),
         Command::Report(a) => cli::bench::report(a),
         Command::BenchRun(a) => cli::bench::run_one(a),
+        Command::Splatter(a) => cli::splatter::run(a),
     });
     match result {
         Ok(Ok(())) => {}

@@ -3,6 +3,7 @@
 //! directory's CSV and HTML report are rebuilt from all records. Rerunning resumes: finished runs are skipped.
 
 pub mod check;
+pub mod conditioning;
 pub mod lock;
 pub mod orchestrate;
 pub mod registry;

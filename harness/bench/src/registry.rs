@@ -24,6 +24,7 @@ pub fn version(method: &str) -> u32 {
         "roigs" => 2,
         "nerf" => 1,
         "splart" => 1,
+        "splatter" => 1,
         _ => 0,
     }
 }
@@ -43,6 +44,7 @@ pub fn resolve_config(method: &str, value: &serde_json::Value) -> Result<serde_j
         "roigs" => through::<splatbench_roigs::RoiGsConfig>(method, value),
         "nerf" => through::<splatbench_nerf::NerfConfig>(method, value),
         "splart" => through::<splatbench_splart::SplartConfig>(method, value),
+        "splatter" => through::<splatbench_splatter::SplatterConfig>(method, value),
         m if METHODS.iter().any(|(n, _)| *n == m) => Ok(value.clone()),
         // Refused here, so a suite naming no method stops before any run starts (and before anything is written).
         other => {
@@ -58,6 +60,7 @@ pub fn create(method: &str, cfg: &serde_json::Value) -> Result<Box<dyn Reconstru
         "roigs" => Ok(Box::new(splatbench_roigs::RoiGs::new(config(method, cfg)?))),
         "nerf" => Ok(Box::new(splatbench_nerf::Nerf::new(config(method, cfg)?))),
         "splart" => Ok(Box::new(splatbench_splart::Splart::new(config(method, cfg)?))),
+        "splatter" => Ok(Box::new(splatbench_splatter::Splatter::new(config(method, cfg)?))),
         m if METHODS.iter().any(|(n, _)| *n == m) => {
             Err(Error::NotImplemented(format!("method '{m}' is not implemented yet")))
         }
@@ -84,7 +87,11 @@ mod tests {
 
     #[test]
     fn resolved_configs_fill_defaults_and_reject_unknown_keys() {
-        for (m, bad) in [("head", json!({"stpes": 5})), ("roigs", json!({"densify": {"max_pionts": 5}}))] {
+        for (m, bad) in [
+            ("head", json!({"stpes": 5})),
+            ("roigs", json!({"densify": {"max_pionts": 5}})),
+            ("splatter", json!({"stpes": 5})),
+        ] {
             let full = resolve_config(m, &json!({"steps": 7})).unwrap();
             assert_eq!(full["steps"], 7);
             assert!(full.as_object().unwrap().len() > 3, "{m}: defaults not filled in: {full}");

@@ -9,7 +9,7 @@
 //! sleeps that long before it starts (the bench's timeout and lock tests use it); without the variable nothing
 //! changes.
 
-use super::{lock, registry, store::Store};
+use super::{conditioning, lock, registry, store::Store};
 use serde::{Deserialize, Serialize};
 use splatbench_core::{
     Error, Image, ImageTriple, Progress, Provenance, RECORD_SCHEMA, Reference, Result, RunContext, RunRecord, RunSpec,
@@ -56,6 +56,9 @@ pub fn empty_record(job: &Job, status: RunStatus, reason: String) -> RunRecord {
         reason,
         views: vec![],
         aggregate: BTreeMap::new(),
+        objects: 0,
+        conditioning: vec![],
+        conditioning_aggregate: BTreeMap::new(),
         failed_metrics: BTreeMap::new(),
         initial: BTreeMap::new(),
         references: BTreeMap::new(),
@@ -133,6 +136,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let work = store.dir.join("artifacts").join(&rec.id);
     splatbench_core::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
+    ctx.cache_dir = Some(store.dir.join("cache"));
 
     let t = Instant::now();
     let scenes = data::load(&spec.dataset)?;
@@ -150,12 +154,26 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let mut rendered = 0usize;
     let mut initial_views = Vec::new();
     let n_test: usize = scenes.iter().map(|s| s.split("test").len()).sum();
-    let mut scored = 0usize;
+    let mut view_index = 0usize;
     let mut reference =
         Reference { description: MEAN_COLOUR_DESCRIPTION.into(), views: vec![], aggregate: BTreeMap::new() };
+    // Per object, the index ranges its views take in `rec.views` / `rec.conditioning` (per-object means, then
+    // the mean over objects).
+    let conditioning_name = conditioning::view_name(&spec.dataset)?;
+    let (mut novel_groups, mut cond_groups) = (Vec::new(), Vec::new());
+    let mut reconstruct_s = 0.0;
     for scene in scenes.iter().filter(|s| !s.split("test").is_empty()) {
-        let inputs = if scene.split("train").is_empty() { scene.split("test") } else { scene.split("train") };
+        let cond = conditioning_name.as_deref().and_then(|c| scene.split("test").iter().find(|v| v.name == c));
+        let inputs = match cond {
+            // Feed-forward protocol: the method sees the conditioning view only.
+            Some(v) => std::slice::from_ref(v),
+            None if scene.split("train").is_empty() => scene.split("test"),
+            None => scene.split("train"),
+        };
+        let (novel_start, cond_start) = (rec.views.len(), rec.conditioning.len());
+        let t = Instant::now();
         let recon = method.reconstruct(inputs, &mut ctx)?;
+        reconstruct_s += t.elapsed().as_secs_f64();
         let initial = method.initial(inputs, &mut ctx)?;
         let colour = mean_colour(inputs);
         for view in scene.split("test") {
@@ -166,32 +184,46 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
             rendered += 1;
             let gt = view.image.to_rgb_over(scene.background);
             let name = if scenes.len() > 1 { format!("{}/{}", scene.name, view.name) } else { view.name.clone() };
-            rec.views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
+            let scored = score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?;
+            if cond.is_some_and(|c| c.name == view.name) {
+                // Scored apart, and not taken for the references or the initial state: it is the method's input.
+                rec.conditioning.push(scored);
+                continue;
+            }
+            rec.views.push(scored);
             let flat = filled(colour, gt.width, gt.height);
             reference.views.push(score(&name, &flat, &gt, view.mask.as_ref(), &lpips)?);
             if let Some(init) = &initial {
                 let pred = clamped(&init.render(&view.camera)?);
                 initial_views.push(score(&name, &pred, &gt, view.mask.as_ref(), &lpips)?);
             }
-            if embedded_view(scored, n_test) {
+            if embedded_view(view_index, n_test) {
                 rec.images.push(save_images(store, &rec.id, &name, &pred, &gt)?);
             } else {
                 rec.renders.push(save_render(store, &rec.id, &name, &pred)?);
             }
-            scored += 1;
+            view_index += 1;
         }
         for a in recon.artifacts(&work)? {
             let rel = a.path.strip_prefix(&store.dir).unwrap_or(&a.path).display().to_string();
             rec.artifacts.push((rel, a.caption));
         }
         rec.stats.extend(recon.stats());
+        novel_groups.push(novel_start..rec.views.len());
+        cond_groups.push(cond_start..rec.conditioning.len());
     }
     if rec.views.is_empty() {
         return Err(Error::input(&spec.dataset, "the dataset has no test views to score"));
     }
-    rec.aggregate = aggregate(&rec.views);
-    rec.initial = aggregate(&initial_views);
-    reference.aggregate = aggregate(&reference.views);
+    rec.objects = novel_groups.len();
+    // Feed-forward methods build each object in `reconstruct` (per-scene ones return what `train` fitted).
+    rec.stats.insert("reconstruct_s_per_object".into(), reconstruct_s / rec.objects as f64);
+    rec.aggregate = aggregate_objects(&rec.views, &novel_groups);
+    rec.conditioning_aggregate = aggregate_objects(&rec.conditioning, &cond_groups);
+    if !initial_views.is_empty() {
+        rec.initial = aggregate_objects(&initial_views, &novel_groups);
+    }
+    reference.aggregate = aggregate_objects(&reference.views, &novel_groups);
     rec.references.insert(MEAN_COLOUR.into(), reference);
     rec.stats.extend(report.stats.clone());
     rec.conventions.insert("lpips".into(), lpips_convention(&spec.lpips));
@@ -250,6 +282,22 @@ fn score(
     }
     vm.notes = notes.join("; ");
     Ok(vm)
+}
+
+/// [`aggregate`] of each object's views (`groups`: index ranges into `views`), then the mean over the objects that
+/// define each metric (the SRN protocol); one object is the plain mean over its views.
+pub fn aggregate_objects(views: &[ViewMetrics], groups: &[std::ops::Range<usize>]) -> BTreeMap<String, f64> {
+    let per: Vec<BTreeMap<String, f64>> =
+        groups.iter().filter(|g| !g.is_empty()).map(|g| aggregate(&views[g.clone()])).collect();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for m in &per {
+        for (k, v) in m {
+            let e = sums.entry(k.clone()).or_default();
+            e.0 += v;
+            e.1 += 1.0;
+        }
+    }
+    sums.into_iter().map(|(k, (s, n))| (k, s / n)).collect()
 }
 
 /// Mean over views of each metric, LPIPS as `lpips_<net>`; a metric no view defines is absent.
@@ -351,4 +399,25 @@ pub fn environment(onnxruntime: Option<String>) -> BTreeMap<String, String> {
     ]);
     env.extend(super::versions::versions(onnxruntime));
     env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vm(psnr: f64) -> ViewMetrics {
+        ViewMetrics { view: String::new(), psnr: Some(psnr), ..Default::default() }
+    }
+
+    #[test]
+    fn objects_are_averaged_first_then_over_objects() {
+        // Object A has 3 views at 10 dB, object B one view at 30 dB: per object 10 and 30, mean 20 (the plain
+        // mean over views would be 15).
+        let views = vec![vm(10.0), vm(10.0), vm(10.0), vm(30.0)];
+        let agg = aggregate_objects(&views, &[0..3, 3..4]);
+        assert!((agg["psnr"] - 20.0).abs() < 1e-12, "{agg:?}");
+        assert_eq!(aggregate_objects(&views, std::slice::from_ref(&(0..4))), aggregate(&views));
+        // An object without views (no conditioning view scored) does not count.
+        assert!((aggregate_objects(&views, &[0..3, 3..3, 3..4])["psnr"] - 20.0).abs() < 1e-12);
+    }
 }

@@ -65,6 +65,10 @@ pub struct Entry {
     pub config: toml::Table,
     #[serde(default)]
     pub variants: BTreeMap<String, toml::Table>,
+    /// Seeds of this entry's runs, overriding the suite's `seeds` (an ablation that needs a spread); `--seeds` on
+    /// the command line overrides both.
+    #[serde(default)]
+    pub seeds: Option<u64>,
 }
 
 fn one() -> u64 {
@@ -120,9 +124,9 @@ impl Suite {
     pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Result<Vec<RunSpec>> {
         let backends = backends.unwrap_or(&self.backends);
         // Found by fuzzing: `seeds = 2^60` asked for that many run specs before anything else was checked.
-        let n_seeds = seeds.unwrap_or(self.seeds);
-        if n_seeds > MAX_SEEDS {
-            return Err(Error::input(&self.source, format!("seeds = {n_seeds}: at most {MAX_SEEDS} seeds a run")));
+        let most = seeds.unwrap_or(self.seeds).max(self.entry.iter().filter_map(|e| e.seeds).max().unwrap_or(0));
+        if most > MAX_SEEDS {
+            return Err(Error::input(&self.source, format!("seeds = {most}: at most {MAX_SEEDS} seeds a run")));
         }
         let mut out = Vec::new();
         for e in &self.entry {
@@ -144,7 +148,7 @@ impl Suite {
                     Error::input(&self.source, format!("entry {} variant {variant}: {msg}", e.method))
                 })?;
                 for &backend in backends {
-                    for seed in 0..n_seeds {
+                    for seed in 0..seeds.or(e.seeds).unwrap_or(self.seeds) {
                         out.push(RunSpec {
                             suite: suite_name.to_string(),
                             method: e.method.clone(),

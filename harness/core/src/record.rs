@@ -91,6 +91,8 @@ pub struct ImageTriple {
 }
 
 /// Format version of [`RunRecord`]; a record of another version is redone on resume, never reused.
+/// 3: `aggregate` is the mean over objects of per-object means; `objects`, `conditioning` and
+/// `conditioning_aggregate` added (the feed-forward protocol); `loss_wall_s` and `renders` added.
 pub const RECORD_SCHEMA: u32 = 3;
 
 /// Test views per run whose images the report embeds; the rest are linked files.
@@ -145,9 +147,21 @@ pub struct RunRecord {
     pub reason: String,
     #[serde(default)]
     pub views: Vec<ViewMetrics>,
-    /// Mean over test views of each metric ("psnr", "ssim", "lpips_alex", "psnr_masked", ...).
+    /// Mean over test views of each metric ("psnr", "ssim", "lpips_alex", "psnr_masked", ...): per object, then
+    /// over objects (the SRN protocol; one object is the plain mean over views). For feed-forward protocols these
+    /// are the novel views only; the views passed to `reconstruct` are in [`RunRecord::conditioning`].
     #[serde(default)]
     pub aggregate: BTreeMap<String, f64>,
+    /// Test objects scored (scenes with a test split).
+    #[serde(default)]
+    pub objects: usize,
+    /// Scores of the conditioning views (the inputs of a feed-forward `reconstruct`), apart from the novel views;
+    /// empty when the dataset names no conditioning view.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditioning: Vec<ViewMetrics>,
+    /// Mean of [`RunRecord::conditioning`] per object, then over objects.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditioning_aggregate: BTreeMap<String, f64>,
     /// Metrics the bench was asked for but could not compute in this run (metric → why), e.g. LPIPS without its
     /// model; the bench exits 1 when any record has one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -5,3 +5,4 @@ pub mod datasets;
 pub mod inspect;
 pub mod metrics;
 pub mod render;
+pub mod splatter;

@@ -1,0 +1,30 @@
+//! Splatter Image (Szymanowicz et al., CVPR 2024): a U-Net maps one view of an object to one 3D Gaussian per pixel,
+//! trained over many objects by rendering the predicted Gaussians into other views; plus the target-supervision
+//! ablation, which adds λ(step)·L_new comparing the raw per-pixel output with a target splatter image.
+//!
+//! | file | holds |
+//! |---|---|
+//! | [`config`] | [`SplatterConfig`], [`TargetMode`] (the bench's variants) |
+//! | [`unet`] | the U-Net (burn::nn conv, group norm, nearest up-sampling, skips) and its reference initialisation |
+//! | [`splat`] | raw output → depth, offset, opacity, scale, rotation, colour; back-projection to world means |
+//! | [`data`] | training objects at the training resolution |
+//! | [`train`] | one network step as a `TrainTask` (photometric L2 + λ·L_new) |
+//! | [`target_loss`] | L_new with per-image min-max normalisation, and the λ schedule |
+//! | [`target_io`] | the target file format (`.npy` per channel group + JSON manifest) |
+//! | [`fit`] | a `fit` target: a free per-pixel splatter image fitted to the object's views |
+//! | [`targets`] | making targets (`teacher`, `fit`), held-out views, the bench cache |
+//! | [`method`] | the `Reconstructor` and the reconstruction (render, PLY, per-pixel maps) |
+
+pub mod config;
+pub mod data;
+pub mod fit;
+pub mod method;
+pub mod splat;
+pub mod target_io;
+pub mod target_loss;
+pub mod targets;
+pub mod train;
+pub mod unet;
+
+pub use config::{SplatterConfig, TargetMode};
+pub use method::{Splatter, SplatterReconstruction};
