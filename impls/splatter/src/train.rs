@@ -152,6 +152,23 @@ impl TrainTask for NetworkTask<'_> {
         Ok(())
     }
 
+    /// Every weight tensor of the U-Net, flattened, named by its position and shape (burn's params carry ids, not
+    /// paths), so the skeleton's divergence guard names the first tensor that went non-finite.
+    fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
+        struct Collect(Vec<(String, Tensor<2>)>);
+        impl ModuleVisitor for Collect {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                let t = param.val();
+                let dims = t.dims();
+                let n = dims.iter().product::<usize>();
+                self.0.push((format!("unet tensor {} {dims:?}", self.0.len()), t.reshape([n, 1])));
+            }
+        }
+        let mut c = Collect(Vec::new());
+        self.net().visit(&mut c);
+        c.0
+    }
+
     fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
         let path = dir.join(format!("splatter_step{next_step:06}.bpk"));
         self.net().clone().save_file(&path).map_err(|e| Error::internal(format!("saving {}", path.display()), e.to_string()))
