@@ -268,7 +268,8 @@ fn adam_through_the_op_lowers_the_loss(dev: &Device) {
         let loss = (diff.clone() * diff).mean();
         losses.push(to_vec(loss.clone())[0]);
         let grads = loss.backward();
-        let (next, s) = adam.step(0.05, sh.inner(), sh.grad(&grads).unwrap(), state);
+        let grad = sh.grad(&grads).unwrap();
+        let (next, s) = adam.step(0.05, sh.inner(), grad, state);
         state = s;
         sh = Tensor::from_inner(next).require_grad();
     }

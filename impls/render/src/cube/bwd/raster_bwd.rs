@@ -14,6 +14,9 @@
 use crate::cube::kernels::project::{SPLAT, TILE};
 use cubecl::prelude::*;
 
+/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
+const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
+
 /// Gradient floats per list entry: [mean x, mean y, conic a, b, c, opacity, r, g, b, depth].
 pub const GRAD: usize = 10;
 /// List entries per shared-memory batch.
@@ -45,14 +48,15 @@ pub fn raster_bwd(
     bg_b: f32,
 ) {
     let unit = UNIT_POS;
-    let (tx, ty) = (CUBE_POS_X, CUBE_POS_Y);
+    let tx = CUBE_POS_X;
+    let ty = CUBE_POS_Y;
     let px = tx * TILE + UNIT_POS_X;
     let py = ty * TILE + UNIT_POS_Y;
     let inside = px < width && py < height;
     let tile = (ty * tiles_x + tx) as usize;
     let start = ranges[tile * 2];
-    let fx = f32::cast_from(px) + 0.5;
-    let fy = f32::cast_from(py) + 0.5;
+    let fx = f32::cast_from(px) + 0.5f32;
+    let fy = f32::cast_from(py) + 0.5f32;
 
     let mut t = 1.0f32;
     let mut nc = 0u32;
@@ -84,7 +88,8 @@ pub fn raster_bwd(
         slots[(unit - HALF) as usize] = max(slots[(unit - HALF) as usize], nc);
     }
     sync_cube();
-    let mut s = HALF / 2;
+    // From a builtin, so the loop counter is a runtime variable (a const expression would be folded).
+    let mut s = CUBE_DIM / 4;
     while s > 0 {
         if unit < s {
             slots[unit as usize] = max(slots[unit as usize], slots[(unit + s) as usize]);
@@ -92,7 +97,7 @@ pub fn raster_bwd(
         sync_cube();
         s /= 2;
     }
-    let last = slots[0];
+    let last = slots[0usize];
     sync_cube();
 
     let mut batch_end = last;
@@ -105,7 +110,9 @@ pub fn raster_bwd(
             for c in 0..SPLAT {
                 batch[(unit as usize) * SPLAT + c] = splats[g * SPLAT + c];
             }
-            let (tx0, tx1, ty0) = (rects[g * 4], rects[g * 4 + 1], rects[g * 4 + 2]);
+            let tx0 = rects[g * 4];
+            let tx1 = rects[g * 4 + 1];
+            let ty0 = rects[g * 4 + 2];
             slots[unit as usize] = offsets[g] + (ty - ty0) * (tx1 - tx0 + 1) + (tx - tx0);
         }
         sync_cube();
@@ -114,15 +121,18 @@ pub fn raster_bwd(
             let j = count - 1 - jj;
             let k = batch_start + j;
             let o = (j as usize) * SPLAT;
-            let (ca, cb, cc, opacity) = (batch[o + 2], batch[o + 3], batch[o + 4], batch[o + 5]);
+            let ca = batch[o + 2];
+            let cb = batch[o + 3];
+            let cc = batch[o + 4];
+            let opacity = batch[o + 5];
             let dx = fx - batch[o];
             let dy = fy - batch[o + 1];
-            let power = -0.5 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
+            let power = -0.5f32 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
             let raw = opacity * (power).exp();
-            let clamped = raw > 0.99;
-            let alpha = min(raw, 0.99);
-            let valid = inside && k < nc && alpha >= 1.0 / 255.0;
-            let ra = 1.0 / (1.0 - alpha);
+            let clamped = raw > 0.99f32;
+            let alpha = min(raw, 0.99f32);
+            let valid = inside && k < nc && alpha >= ALPHA_MIN;
+            let ra = 1.0f32 / (1.0f32 - alpha);
             let ti = t * ra;
             let pk = dcr * batch[o + 6] + dcg * batch[o + 7] + dcb * batch[o + 8] + dd * batch[o + 9];
             let g_alpha = ti * pk - q * ra;
@@ -137,16 +147,16 @@ pub fn raster_bwd(
                 t = ti;
             }
             let mut mine = Array::<f32>::new(GRAD);
-            mine[0] = v * (ca * dx + cb * dy);
-            mine[1] = v * (cb * dx + cc * dy);
-            mine[2] = v * (-0.5 * dx * dx);
-            mine[3] = v * (-dx * dy);
-            mine[4] = v * (-0.5 * dy * dy);
-            mine[5] = v;
-            mine[6] = wgt * dcr;
-            mine[7] = wgt * dcg;
-            mine[8] = wgt * dcb;
-            mine[9] = wgt * dd;
+            mine[0usize] = v * (ca * dx + cb * dy);
+            mine[1usize] = v * (cb * dx + cc * dy);
+            mine[2usize] = v * (-0.5f32 * dx * dx);
+            mine[3usize] = v * (-dx * dy);
+            mine[4usize] = v * (-0.5f32 * dy * dy);
+            mine[5usize] = v;
+            mine[6usize] = wgt * dcr;
+            mine[7usize] = wgt * dcg;
+            mine[8usize] = wgt * dcb;
+            mine[9usize] = wgt * dd;
             // Fixed-order tree sum over the 256 units: upper half onto lower, then halving.
             if unit >= HALF {
                 #[unroll]
@@ -163,7 +173,8 @@ pub fn raster_bwd(
                 }
             }
             sync_cube();
-            let mut s = HALF / 2;
+            // From a builtin, so the loop counter is a runtime variable (a const expression would be folded).
+    let mut s = CUBE_DIM / 4;
             while s > 0 {
                 if unit < s {
                     #[unroll]
@@ -199,7 +210,7 @@ pub fn gather(entry_grads: &Tensor<f32>, offsets: &Tensor<u32>, grads2d: &mut Te
     let mut acc = Array::<f32>::new(GRAD);
     #[unroll]
     for c in 0..GRAD {
-        acc[c] = 0.0;
+        acc[c] = 0.0f32;
     }
     for e in offsets[g]..offsets[g + 1] {
         #[unroll]

@@ -39,7 +39,7 @@ impl On {
     /// One unit per item for `items` items, in cubes of [`UNITS`].
     pub fn grid(&self, items: usize) -> (CubeCount, CubeDim) {
         let dim = CubeDim::new_1d(UNITS);
-        (calculate_cube_count_elemwise(&self.client, items, dim), dim)
+        (cubecl::calculate_cube_count_elemwise(&self.client, items, dim), dim)
     }
 }
 
@@ -57,7 +57,7 @@ pub(super) fn shaped(t: CubeTensor, shape: Shape) -> CubeTensor {
 
 /// Read a u32 buffer to the host (this waits for the kernels that write it).
 pub(super) fn read_u32(t: CubeTensor) -> Vec<u32> {
-    into_data_sync(t).into_vec::<u32>().expect("u32 buffer")
+    into_data_sync(t).try_into_vec::<u32>().expect("u32 buffer")
 }
 
 impl On {

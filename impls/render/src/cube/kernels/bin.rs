@@ -37,7 +37,7 @@ pub fn scan(counts: &Tensor<u32>, offsets: &mut Tensor<u32>, total: &mut Tensor<
             running += v;
         }
         offsets[n as usize] = running;
-        total[0] = running;
+        total[0usize] = running;
     }
     sync_cube();
     let mut acc = partial[unit as usize];
@@ -67,7 +67,10 @@ pub fn emit(
         terminate!();
     }
     let depth = splats[g * 10 + 9];
-    let (tx0, tx1, ty0, ty1) = (rects[g * 4], rects[g * 4 + 1], rects[g * 4 + 2], rects[g * 4 + 3]);
+    let tx0 = rects[g * 4];
+    let tx1 = rects[g * 4 + 1];
+    let ty0 = rects[g * 4 + 2];
+    let ty1 = rects[g * 4 + 3];
     let mut slot = offsets[g] as usize;
     for ty in ty0..ty1 + 1 {
         for tx in tx0..tx1 + 1 {
@@ -87,7 +90,7 @@ pub fn pad(key_tile: &mut Tensor<u32>, key_depth: &mut Tensor<f32>, key_gauss: &
         terminate!();
     }
     key_tile[i as usize] = u32::MAX;
-    key_depth[i as usize] = 0.0;
+    key_depth[i as usize] = 0.0f32;
     key_gauss[i as usize] = 0u32;
 }
 
@@ -106,9 +109,14 @@ pub fn bitonic_step(
     if i >= p || l <= i {
         terminate!();
     }
-    let (a, b) = (i as usize, l as usize);
-    let (ta, da, ga) = (key_tile[a], key_depth[a], key_gauss[a]);
-    let (tb, db, gb) = (key_tile[b], key_depth[b], key_gauss[b]);
+    let a = i as usize;
+    let b = l as usize;
+    let ta = key_tile[a];
+    let da = key_depth[a];
+    let ga = key_gauss[a];
+    let tb = key_tile[b];
+    let db = key_depth[b];
+    let gb = key_gauss[b];
     let greater = ta > tb || (ta == tb && (da > db || (da == db && ga > gb)));
     let ascending = (i & k) == 0;
     if greater == ascending {

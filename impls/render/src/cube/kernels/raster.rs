@@ -10,6 +10,9 @@
 use super::project::{SPLAT, TILE};
 use cubecl::prelude::*;
 
+/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
+const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
+
 /// Splats per shared-memory batch (= units per cube).
 pub const BATCH: u32 = TILE * TILE;
 /// Floats of one batch in shared memory.
@@ -37,8 +40,8 @@ pub fn raster(
     let tile = (CUBE_POS_Y * tiles_x + CUBE_POS_X) as usize;
     let start = ranges[tile * 2];
     let end = ranges[tile * 2 + 1];
-    let fx = f32::cast_from(px) + 0.5;
-    let fy = f32::cast_from(py) + 0.5;
+    let fx = f32::cast_from(px) + 0.5f32;
+    let fy = f32::cast_from(py) + 0.5f32;
 
     let mut batch = Shared::<[f32]>::new_slice(BATCH_FLOATS);
     let mut t = 1.0f32;
@@ -65,11 +68,11 @@ pub fn raster(
                 let o = (j as usize) * SPLAT;
                 let dx = fx - batch[o];
                 let dy = fy - batch[o + 1];
-                let power = -0.5 * (batch[o + 2] * dx * dx + batch[o + 4] * dy * dy) - batch[o + 3] * dx * dy;
-                let alpha = min(batch[o + 5] * (power).exp(), 0.99);
-                if alpha >= 1.0 / 255.0 {
-                    let next_t = t * (1.0 - alpha);
-                    if next_t < 1.0e-4 {
+                let power = -0.5f32 * (batch[o + 2] * dx * dx + batch[o + 4] * dy * dy) - batch[o + 3] * dx * dy;
+                let alpha = min(batch[o + 5] * (power).exp(), 0.99f32);
+                if alpha >= ALPHA_MIN {
+                    let next_t = t * (1.0f32 - alpha);
+                    if next_t < 1.0e-4f32 {
                         done = true;
                     } else {
                         let wgt = alpha * t;
@@ -91,7 +94,7 @@ pub fn raster(
         packed[pix * 5] = cr + t * bg_r;
         packed[pix * 5 + 1] = cg + t * bg_g;
         packed[pix * 5 + 2] = cb + t * bg_b;
-        packed[pix * 5 + 3] = 1.0 - t;
+        packed[pix * 5 + 3] = 1.0f32 - t;
         packed[pix * 5 + 4] = depth;
         final_t[pix] = t;
         n_contrib[pix] = nc;
