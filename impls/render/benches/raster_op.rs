@@ -56,7 +56,9 @@ fn camera_tensors(cam: &RasterCamera, dev: &Device) -> CameraTensors {
 
 fn bench(c: &mut Criterion) {
     let backends = [Backend::Ndarray, Backend::Wgpu];
-    for (backend, dev) in backends.into_iter().filter_map(|b| splatbench_device::device_for(b, None).ok().map(|d| (b, d))) {
+    for (backend, dev) in
+        backends.into_iter().filter_map(|b| splatbench_device::device_for(b, None).ok().map(|d| (b, d)))
+    {
         for (n, size) in [(16_000usize, 128u32), (100_000, 512)] {
             let (g, cam) = scene(n, size, 42);
             let t = GaussianTensors::from_cloud(&g, &dev);
@@ -70,9 +72,7 @@ fn bench(c: &mut Criterion) {
             let ct = camera_tensors(&cam, &dev);
             let mut group = c.benchmark_group(format!("op_{}_{n}_{size}x{size}", backend.name()));
             group.sample_size(10);
-            group.bench_function("forward", |b| {
-                b.iter(|| render(&t, &ct, [0.0; 3], None).color.sum().into_data())
-            });
+            group.bench_function("forward", |b| b.iter(|| render(&t, &ct, [0.0; 3], None).color.sum().into_data()));
             group.bench_function("forward_backward", |b| {
                 b.iter(|| {
                     let out = render(&t, &ct, [0.0; 3], None);

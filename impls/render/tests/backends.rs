@@ -161,7 +161,10 @@ fn forward_matches_the_cpu_kernel(dev: &Device) {
         let a = psnr(&to_vec(out.alpha), &want.alpha, 1.0);
         let peak = want.depth.iter().fold(1e-9f32, |m, &d| m.max(d)) as f64;
         let d = psnr(&to_vec(out.depth), &want.depth, peak);
-        assert!(c >= MIN_PSNR && a >= MIN_PSNR && d >= MIN_PSNR, "{name}: PSNR colour {c:.1}, alpha {a:.1}, depth {d:.1} dB");
+        assert!(
+            c >= MIN_PSNR && a >= MIN_PSNR && d >= MIN_PSNR,
+            "{name}: PSNR colour {c:.1}, alpha {a:.1}, depth {d:.1} dB"
+        );
         assert_eq!(out.radii.len(), state.radii.len(), "{name}");
         let off: Vec<_> =
             out.radii.iter().zip(&state.radii).enumerate().filter(|(_, (a, b))| a.abs_diff(**b) > 1).collect();

@@ -12,9 +12,9 @@
 //! The camera share is written per Gaussian (`[W (9), τ (3), fx, fy, cx, cy]`) and summed on the device by the
 //! glue, so no float atomics are needed.
 
+use crate::cube::bwd::raster_bwd::GRAD;
 use crate::cube::kernels::maths::{matmul3, matmul3_at, matmul3_bt, rotation, sh_basis, sh_basis_grad};
 use crate::cube::kernels::project::SPLAT;
-use crate::cube::bwd::raster_bwd::GRAD;
 use cubecl::prelude::*;
 
 /// Floats of one Gaussian's camera-gradient share.
@@ -348,17 +348,21 @@ pub fn project_bwd(
     let qz = qn[3usize];
     let mut gq = Array::<f32>::new(4usize);
     gq[0usize] = 2.0f32
-        * (-qz * grot[1usize] + qy * grot[2usize] + qz * grot[3usize] - qx * grot[5usize] - qy * grot[6usize] + qx * grot[7usize]);
+        * (-qz * grot[1usize] + qy * grot[2usize] + qz * grot[3usize] - qx * grot[5usize] - qy * grot[6usize]
+            + qx * grot[7usize]);
     gq[1usize] = 2.0f32
-        * (qy * grot[1usize] + qz * grot[2usize] + qy * grot[3usize] - 2.0f32 * qx * grot[4usize] - qw * grot[5usize] + qz * grot[6usize]
+        * (qy * grot[1usize] + qz * grot[2usize] + qy * grot[3usize] - 2.0f32 * qx * grot[4usize] - qw * grot[5usize]
+            + qz * grot[6usize]
             + qw * grot[7usize]
             - 2.0f32 * qx * grot[8usize]);
     gq[2usize] = 2.0f32
-        * (-2.0f32 * qy * grot[0usize] + qx * grot[1usize] + qw * grot[2usize] + qx * grot[3usize] + qz * grot[5usize] - qw * grot[6usize]
+        * (-2.0f32 * qy * grot[0usize] + qx * grot[1usize] + qw * grot[2usize] + qx * grot[3usize] + qz * grot[5usize]
+            - qw * grot[6usize]
             + qz * grot[7usize]
             - 2.0f32 * qy * grot[8usize]);
     gq[3usize] = 2.0f32
-        * (-2.0f32 * qz * grot[0usize] - qw * grot[1usize] + qx * grot[2usize] + qw * grot[3usize] - 2.0f32 * qz * grot[4usize]
+        * (-2.0f32 * qz * grot[0usize] - qw * grot[1usize] + qx * grot[2usize] + qw * grot[3usize]
+            - 2.0f32 * qz * grot[4usize]
             + qy * grot[5usize]
             + qx * grot[6usize]
             + qy * grot[7usize]);

@@ -174,7 +174,7 @@ pub fn raster_bwd(
             }
             sync_cube();
             // From a builtin, so the loop counter is a runtime variable (a const expression would be folded).
-    let mut s = CUBE_DIM / 4;
+            let mut s = CUBE_DIM / 4;
             while s > 0 {
                 if unit < s {
                     #[unroll]

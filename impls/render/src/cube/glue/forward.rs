@@ -2,8 +2,8 @@
 //! tile ranges) and compositing. Returns the packed image, the radii (read to the host: the op returns them
 //! there) and what the backward needs.
 
-use super::buffers::{On, input, read_u32, shaped};
 use super::Forward;
+use super::buffers::{On, input, read_u32, shaped};
 use crate::cube::kernels::{bin, project, raster};
 use burn::tensor::{DType, Shape};
 use burn_cubecl::tensor::CubeTensor;
