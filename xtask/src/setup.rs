@@ -1,5 +1,6 @@
-//! Runtime dependencies that cargo cannot fetch: onnxruntime for LPIPS (always), torch for `--backend tch`,
-//! Chromium for the report test. Everything goes under `<workspace>/.venv`; nothing is installed twice.
+//! Runtime dependencies that cargo cannot fetch: onnxruntime for LPIPS (always), torch for `--backend tch`, a
+//! Vulkan driver for `--backend wgpu`, Chromium for the report test. Everything pip installs goes under
+//! `<workspace>/.venv` (the Vulkan driver and Chromium come from apt); nothing is installed twice.
 
 use crate::{TaskError, fail, workspace_root};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,8 @@ pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
 
 #[derive(clap::Args, Default)]
 pub struct Args {
-    /// Optional backends to prepare: tch (installs torch into the venv), wgpu (needs a Vulkan driver).
+    /// Optional backends to prepare: tch (installs torch into the venv), wgpu (installs Mesa's software Vulkan driver
+    /// with apt when no Vulkan driver is present).
     #[arg(long, value_delimiter = ',')]
     pub backend: Vec<String>,
     /// Also install Chromium (apt) for the headless report test.
@@ -57,9 +59,7 @@ pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
         match b.as_str() {
             "tch" => libtorch = Some(crate::libtorch::ensure(&venv, &python)?),
             "ndarray" => {}
-            "wgpu" => println!(
-                "setup: wgpu needs a Vulkan driver (Debian: apt-get install -y mesa-vulkan-drivers libvulkan1)"
-            ),
+            "wgpu" => crate::vulkan::ensure()?,
             other => return Err(TaskError { msg: format!("unknown backend '{other}' (ndarray, wgpu, tch)"), code: 2 }),
         }
     }

@@ -34,6 +34,8 @@
 
 pub mod camera;
 pub mod cpu;
+#[cfg(feature = "wgpu")]
+pub mod cube;
 pub mod gaussians;
 pub mod op;
 pub mod ply;

@@ -1,8 +1,9 @@
-//! The backend extension: one `rasterize` operation, implemented on the host for every plain backend and, for
-//! autodiff, on the inner backend with a backward node recorded over the eight inputs.
+//! The backend extension: one `rasterize` operation. Each plain backend runs its [`RasterKernels`] forward (the
+//! host path for NdArray and LibTorch, the CubeCL kernels for Cube) and drops the saved state; autodiff runs the
+//! inner backend's forward and records a backward node over the eight inputs with that state.
 
 use super::backward::RasterBackward;
-use super::host::{Saved, host_forward};
+use super::kernels::RasterKernels;
 use burn::backend::autodiff::{
     Autodiff,
     checkpoint::strategy::CheckpointStrategy,
@@ -10,7 +11,6 @@ use burn::backend::autodiff::{
 };
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, ExtensionType, NdArray, backend_extension};
-use std::sync::Arc;
 
 /// Inputs of the op, in the order of the autodiff parents.
 #[derive(ExtensionType)]
@@ -25,7 +25,7 @@ pub(super) struct RasterInputs<B: Backend> {
     pub means2d_probe: FloatTensor<B>,
 }
 
-/// `packed` is `[H, W, 5]` = (r, g, b, alpha, depth); `radii` come from the forward state.
+/// `packed` is `[H, W, 5]` = (r, g, b, alpha, depth); `radii` come from the forward.
 #[derive(ExtensionType)]
 pub(super) struct RasterOutput<B: Backend> {
     pub packed: FloatTensor<B>,
@@ -62,7 +62,7 @@ impl RasterOps for burn::backend::LibTorch {
     }
 }
 
-impl<B: Backend, C: CheckpointStrategy> RasterOps for Autodiff<B, C> {
+impl<B: RasterKernels, C: CheckpointStrategy> RasterOps for Autodiff<B, C> {
     fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
         let RasterInputs { means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics, means2d_probe } = inputs;
         let nodes = [
@@ -84,17 +84,17 @@ impl<B: Backend, C: CheckpointStrategy> RasterOps for Autodiff<B, C> {
             viewmat.into_primitive(),
             intrinsics.into_primitive(),
         ];
-        let (packed, radii, saved) = host_forward::<B>(prims, width, height, background);
+        let (packed, radii, saved) = B::raster_forward(prims, width, height, background);
         let packed = match RasterBackward.prepare::<C>(nodes).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish(Saved(Arc::new(saved)), packed),
+            OpsKind::Tracked(prep) => prep.finish(saved, packed),
             OpsKind::UnTracked(prep) => prep.finish(packed),
         };
         RasterOutput { packed, radii }
     }
 }
 
-/// A plain backend's forward: the probe only matters to autodiff, and nothing is saved.
-fn forward_untracked<B: Backend>(
+/// A plain backend's forward: the probe only matters to autodiff, and the saved state is dropped.
+fn forward_untracked<B: RasterKernels>(
     inputs: RasterInputs<B>,
     width: u32,
     height: u32,
@@ -102,6 +102,6 @@ fn forward_untracked<B: Backend>(
 ) -> RasterOutput<B> {
     let RasterInputs { means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics, means2d_probe: _ } = inputs;
     let prims = [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics];
-    let (packed, radii, _) = host_forward::<B>(prims, width, height, background);
+    let (packed, radii, _) = B::raster_forward(prims, width, height, background);
     RasterOutput { packed, radii }
 }

@@ -1,6 +1,9 @@
-//! The forward on the host: read the input tensors to a [`GaussianCloud`] and [`RasterCamera`], run
-//! [`cpu::forward`], upload the packed `[H, W, 5]` image to the inputs' device, and keep what the backward needs.
+//! The op on the host, for any burn backend: the forward reads the input tensors to a [`GaussianCloud`] and
+//! [`RasterCamera`], runs [`cpu::forward`], uploads the packed `[H, W, 5]` image to the inputs' device and keeps
+//! what the backward needs; the backward splits the packed upstream gradient into colour, alpha and depth, runs
+//! [`cpu::backward`] with the saved state and uploads one gradient per input.
 
+use super::kernels::RasterKernels;
 use super::tensors::{rows, sh_degree};
 use crate::cpu::{self, ForwardState, RenderImage};
 use crate::{GaussianCloud, RasterCamera};
@@ -10,7 +13,7 @@ use burn::tensor::TensorData;
 use std::sync::Arc;
 
 /// Everything the backward pass needs, kept on the host.
-pub(super) struct SavedForward {
+pub(crate) struct SavedForward {
     pub cloud: GaussianCloud,
     pub cam: RasterCamera,
     pub background: [f32; 3],
@@ -21,7 +24,7 @@ pub(super) struct SavedForward {
 
 /// Autodiff state must be `Clone + Debug`; share the host data instead of copying it.
 #[derive(Clone)]
-pub(super) struct Saved(pub Arc<SavedForward>);
+pub(crate) struct Saved(pub Arc<SavedForward>);
 
 impl std::fmt::Debug for Saved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,6 +80,71 @@ fn pack(image: &RenderImage) -> Vec<f32> {
         out.push(image.depth[p]);
     }
     out
+}
+
+/// The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
+macro_rules! host_kernels {
+    ($backend:ty) => {
+        impl RasterKernels for $backend {
+            type Saved = Saved;
+
+            fn raster_forward(
+                inputs: [FloatTensor<Self>; 7],
+                width: u32,
+                height: u32,
+                background: [f32; 3],
+            ) -> (FloatTensor<Self>, Vec<u32>, Saved) {
+                let (packed, radii, saved) = host_forward::<Self>(inputs, width, height, background);
+                (packed, radii, Saved(Arc::new(saved)))
+            }
+
+            fn raster_backward(saved: &Saved, upstream: FloatTensor<Self>) -> [FloatTensor<Self>; 8] {
+                host_backward::<Self>(&saved.0, upstream)
+            }
+        }
+    };
+}
+
+// burn 0.22 deprecates burn-ndarray and burn-tch; this project keeps them (see `op`'s module docs).
+#[allow(deprecated)]
+mod impls {
+    use super::*;
+    host_kernels!(burn::backend::NdArray);
+    #[cfg(feature = "tch")]
+    host_kernels!(burn::backend::LibTorch);
+}
+
+/// Gradients of every input for the packed `[H, W, 5]` upstream gradient, in the op's parent order.
+pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<B>) -> [FloatTensor<B>; 8] {
+    let device = upstream.device();
+    let packed = read_host::<B>(upstream);
+    let pixels = (s.cam.width * s.cam.height) as usize;
+    let mut d_color = Vec::with_capacity(pixels * 3);
+    let mut d_alpha = Vec::with_capacity(pixels);
+    let mut d_depth = Vec::with_capacity(pixels);
+    for px in packed.chunks_exact(5) {
+        d_color.extend_from_slice(&px[..3]);
+        d_alpha.push(px[3]);
+        d_depth.push(px[4]);
+    }
+    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, &d_color, &d_alpha, &d_depth);
+    let flat: [Vec<f32>; 8] = [
+        g.means.as_flattened().to_vec(),
+        g.log_scales.as_flattened().to_vec(),
+        g.quats.as_flattened().to_vec(),
+        g.opacity_logits,
+        g.sh,
+        g.viewmat.as_flattened().to_vec(),
+        g.intrinsics.to_vec(),
+        g.means2d.as_flattened().to_vec(),
+    ];
+    let n = s.cloud.means.len();
+    let mut i = 0;
+    flat.map(|values| {
+        let shape = if i < 7 { s.shapes[i].clone() } else { vec![n, 2] };
+        i += 1;
+        B::float_from_data(TensorData::new(values, shape), &device)
+    })
 }
 
 pub(super) fn read_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {

@@ -10,8 +10,12 @@
 //! - `tensors`: the public tensor bundles ([`GaussianTensors`], [`CameraTensors`], [`RenderOutput`]);
 //! - `extension`: the backend extension trait (`RasterOps`, generated dispatch via `#[backend_extension]`) and its
 //!   implementation per backend, including the autodiff one that records the backward node;
-//! - `host`: the forward on the host (tensors → [`cpu::forward`] → tensors) and the state saved for the backward;
-//! - `backward`: the autodiff [`Backward`](burn::backend::autodiff::ops::Backward) that runs [`cpu::backward`].
+//! - `kernels`: `RasterKernels`, what a backend provides: a forward returning the state its backward needs, and
+//!   that backward;
+//! - `host`: the host path (tensors → [`cpu::forward`] / [`cpu::backward`] → tensors), `RasterKernels` for
+//!   NdArray and LibTorch;
+//! - `backward`: the autodiff [`Backward`](burn::backend::autodiff::ops::Backward) that runs the backend's backward;
+//! - [`crate::cube`] (feature `wgpu`): `RasterKernels` for the Cube backend as CubeCL kernels, on the device.
 //!
 //! The extension has one operation that takes all inputs and returns one packed `[H, W, 5]` float tensor — colour
 //! (3), alpha (1), z-depth (1) per pixel — plus the per-Gaussian screen radii as host values. Packing the three
@@ -19,11 +23,11 @@
 //! backward scatters the upstream gradients of colour, alpha and depth back into one `[H, W, 5]` gradient, and the
 //! hand-written backward splits it again.
 //!
-//! Both passes run on the host: the forward reads the inputs to `Vec<f32>`, runs [`cpu::forward`] and uploads the
-//! result to the inputs' device; the backward reads the upstream gradient, runs [`cpu::backward`] with the saved
-//! forward state and uploads one gradient per tracked input. The host path is generic over the burn backend, so any
-//! backend listed in the extension gets the same rasterizer (and the same numbers): NdArray always, Cube (wgpu) and
-//! LibTorch when their cargo features are on.
+//! On NdArray and LibTorch both passes run on the host: the forward reads the inputs to `Vec<f32>`, runs
+//! [`cpu::forward`] and uploads the result to the inputs' device; the backward reads the upstream gradient, runs
+//! [`cpu::backward`] with the saved forward state and uploads one gradient per input, so both backends give the CPU
+//! kernel's bits. On Cube (wgpu) the same maths runs as CubeCL kernels in f32 on the device ([`crate::cube`]);
+//! only the radii (an output the op returns on the host) and one intersection count are read back.
 //!
 //! # The screen-space probe
 //!
@@ -42,7 +46,10 @@
 mod backward;
 mod extension;
 mod host;
+mod kernels;
 mod tensors;
+
+pub(crate) use kernels::RasterKernels;
 
 pub use tensors::{CameraTensors, GaussianTensors, RenderOutput};
 

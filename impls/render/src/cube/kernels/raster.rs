@@ -1,0 +1,102 @@
+//! Forward compositing: one cube per 16×16 tile, one unit per pixel. The tile's sorted list is walked in
+//! batches of 256 splats that the cube first copies into shared memory together; every unit then composites
+//! the batch front to back, exactly as the CPU tile loop: α = min(0.99, o·exp(−½(a·dx² + c·dy²) − b·dx·dy)) with
+//! (dx, dy) = pixel centre − mean; α < 1/255 is skipped; the pixel stops before a contribution that would bring
+//! T below 10⁻⁴; otherwise C += c·α·T, D += z·α·T, T ← T·(1 − α).
+//!
+//! Per pixel it writes the packed `[r, g, b, alpha, depth]` (colour over the background, alpha = 1 − T), the
+//! final T and `n_contrib`, one past the list position of the last contributor, which the backward starts from.
+
+use super::project::{SPLAT, TILE};
+use cubecl::prelude::*;
+
+/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
+const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
+
+/// Splats per shared-memory batch (= units per cube).
+pub const BATCH: u32 = TILE * TILE;
+/// Floats of one batch in shared memory.
+const BATCH_FLOATS: usize = 256 * SPLAT;
+
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+pub fn raster(
+    splats: &Tensor<f32>,
+    key_gauss: &Tensor<u32>,
+    ranges: &Tensor<u32>,
+    packed: &mut Tensor<f32>,
+    final_t: &mut Tensor<f32>,
+    n_contrib: &mut Tensor<u32>,
+    width: u32,
+    height: u32,
+    tiles_x: u32,
+    bg_r: f32,
+    bg_g: f32,
+    bg_b: f32,
+) {
+    let px = CUBE_POS_X * TILE + UNIT_POS_X;
+    let py = CUBE_POS_Y * TILE + UNIT_POS_Y;
+    let inside = px < width && py < height;
+    let tile = (CUBE_POS_Y * tiles_x + CUBE_POS_X) as usize;
+    let start = ranges[tile * 2];
+    let end = ranges[tile * 2 + 1];
+    let fx = f32::cast_from(px) + 0.5f32;
+    let fy = f32::cast_from(py) + 0.5f32;
+
+    let mut batch = Shared::<[f32]>::new_slice(BATCH_FLOATS);
+    let mut t = 1.0f32;
+    let mut cr = 0.0f32;
+    let mut cg = 0.0f32;
+    let mut cb = 0.0f32;
+    let mut depth = 0.0f32;
+    let mut nc = 0u32;
+    let mut done = !inside;
+    let mut batch_start = start;
+    while batch_start < end {
+        let e = batch_start + UNIT_POS;
+        if e < end {
+            let g = key_gauss[e as usize] as usize;
+            #[unroll]
+            for s in 0..SPLAT {
+                batch[(UNIT_POS as usize) * SPLAT + s] = splats[g * SPLAT + s];
+            }
+        }
+        sync_cube();
+        let count = min(BATCH, end - batch_start);
+        for j in 0..count {
+            if !done {
+                let o = (j as usize) * SPLAT;
+                let dx = fx - batch[o];
+                let dy = fy - batch[o + 1];
+                let power = -0.5f32 * (batch[o + 2] * dx * dx + batch[o + 4] * dy * dy) - batch[o + 3] * dx * dy;
+                let alpha = min(batch[o + 5] * (power).exp(), 0.99f32);
+                if alpha >= ALPHA_MIN {
+                    let next_t = t * (1.0f32 - alpha);
+                    if next_t < 1.0e-4f32 {
+                        done = true;
+                    } else {
+                        let wgt = alpha * t;
+                        cr += wgt * batch[o + 6];
+                        cg += wgt * batch[o + 7];
+                        cb += wgt * batch[o + 8];
+                        depth += wgt * batch[o + 9];
+                        t = next_t;
+                        nc = batch_start - start + j + 1;
+                    }
+                }
+            }
+        }
+        sync_cube();
+        batch_start += BATCH;
+    }
+    if inside {
+        let pix = (py * width + px) as usize;
+        packed[pix * 5] = cr + t * bg_r;
+        packed[pix * 5 + 1] = cg + t * bg_g;
+        packed[pix * 5 + 2] = cb + t * bg_b;
+        packed[pix * 5 + 3] = 1.0f32 - t;
+        packed[pix * 5 + 4] = depth;
+        final_t[pix] = t;
+        n_contrib[pix] = nc;
+    }
+}
