@@ -146,6 +146,9 @@ pub fn inputs(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
 mod tests {
     use super::*;
 
+    /// The panic slot and the allocation guard are process-wide: these tests take turns.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     fn panics(_: &Scratch, input: &[u8]) -> Result<()> {
         assert!(input.first() != Some(&b'!'), "bang");
         Err(Error::input("f", format!("{} bytes", input.len())))
@@ -157,6 +160,7 @@ mod tests {
 
     #[test]
     fn the_engine_tells_accepted_refused_and_failed_apart() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         capture_panics();
         let scratch = Scratch::new().unwrap();
         let t = Target { name: "t", cap: |_| 1 << 20, run: panics };
@@ -168,6 +172,7 @@ mod tests {
 
     #[test]
     fn a_fuzz_run_finds_the_panicking_input_and_saves_it() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         capture_panics();
         let dir = tempfile::tempdir().unwrap();
         let t = Target { name: "t", cap: |_| 1 << 20, run: panics };

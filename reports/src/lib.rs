@@ -40,6 +40,7 @@ pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> St
     summary(&mut page, records, &metrics);
     ablation(&mut page, records, &metrics);
     gallery::compare_variants(&mut page, records, bench_dir);
+    novel_and_conditioning(&mut page, records, &metrics);
     against_initial(&mut page, records, &metrics);
     references(&mut page, records);
     method_stats(&mut page, records);
@@ -86,6 +87,32 @@ fn header(page: &mut Page, records: &[RunRecord]) {
         }
         page.kv_table(env);
     }
+}
+
+/// Feed-forward runs: the novel views first, then the conditioning view the method saw (per-object means, then
+/// the mean over objects, with the object count).
+fn novel_and_conditioning(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
+    let with: Vec<_> = ok(records).filter(|r| !r.conditioning_aggregate.is_empty()).collect();
+    if with.is_empty() {
+        return;
+    }
+    page.h2("Novel and conditioning views (feed-forward methods)");
+    let shown: Vec<&String> =
+        metrics.iter().map(|(m, _)| m).filter(|m| with.iter().any(|r| r.aggregate.contains_key(*m))).collect();
+    let mut head = vec!["run".to_string(), "objects".into()];
+    head.extend(shown.iter().map(|m| format!("{m} novel")));
+    head.extend(shown.iter().map(|m| format!("{m} conditioning")));
+    let body: Vec<Vec<String>> = with
+        .iter()
+        .map(|r| {
+            let mut row = vec![esc(&r.id), r.objects.to_string()];
+            row.extend(shown.iter().map(|m| r.aggregate.get(*m).map_or("–".into(), |v| fmt(*v))));
+            row.extend(shown.iter().map(|m| r.conditioning_aggregate.get(*m).map_or("–".into(), |v| fmt(*v))));
+            row
+        })
+        .collect();
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    page.table(&head, &body, "conditioning");
 }
 
 /// Each run against its own state before training and against the mean colour, on the same test views: a model
@@ -182,6 +209,31 @@ fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
     }
 }
 
+/// The leaves where `variant`'s resolved config differs from `baseline`'s, as `path: baseline → variant`.
+fn config_diff(baseline: &serde_json::Value, variant: &serde_json::Value) -> Vec<String> {
+    fn leaves(prefix: String, v: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+        match v.as_object() {
+            Some(map) => {
+                for (k, x) in map {
+                    leaves(if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, x, out);
+                }
+            }
+            None => {
+                out.insert(prefix, v.to_string());
+            }
+        }
+    }
+    let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+    leaves(String::new(), baseline, &mut a);
+    leaves(String::new(), variant, &mut b);
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let missing = "(absent)".to_string();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("{k}: {} → {}", a.get(k).unwrap_or(&missing), b.get(k).unwrap_or(&missing)))
+        .collect()
+}
+
 /// A variant named `paper` runs its write-up's own settings; every other run is sized for a CPU, which the
 /// report says wherever it shows numbers.
 fn settings(variant: &str) -> &'static str {
@@ -208,6 +260,12 @@ fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) 
         }
         any = true;
         page.h3(&format!("{method} on {dataset} ({backend})"));
+        let base_cfg = &baseline.values().next().expect("non-empty").spec.config;
+        let diffs: Vec<Vec<String>> = variants
+            .iter()
+            .map(|(variant, vruns)| vec![esc(variant), esc(&config_diff(base_cfg, &vruns[0].spec.config).join("; "))])
+            .collect();
+        page.table(&["variant", "resolved config against the baseline's"], &diffs, "config-diff");
         let mut head = vec!["variant", "pairs"];
         head.extend(metrics.iter().map(|m| m.0.as_str()));
         let body = variants

@@ -18,7 +18,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         device: None,
         seed,
         lpips: vec!["vgg".into()],
-        config: serde_json::json!({}),
+        config: serde_json::json!({ "steps": 100, "camera_noise_deg": if variant == "noisy" { 8.0 } else { 0.0 } }),
     };
     RunRecord {
         schema: splatbench_core::RECORD_SCHEMA,
@@ -32,7 +32,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         aggregate: BTreeMap::from([("psnr".into(), psnr), ("ssim".into(), 0.8 + psnr / 1000.0)]),
         objects: 1,
         conditioning: vec![],
-        conditioning_aggregate: BTreeMap::new(),
+        conditioning_aggregate: BTreeMap::from([("psnr".into(), psnr + 5.0)]),
         initial: BTreeMap::from([("psnr".into(), 9.0), ("ssim".into(), 0.3)]),
         references: BTreeMap::new(),
         timing: Timing {
@@ -147,6 +147,8 @@ fn report_renders_in_headless_chromium() {
         "<table class=\"matrix\" data-sort",
         "<table class=\"initial\"",
         "<table class=\"stats\"",
+        "<table class=\"conditioning\"",
+        "camera_noise_deg: 0.0 → 8.0",
         "class=\"grid thumbs\"",
         "class=\"slider\"",
         "<input type=\"range\"",

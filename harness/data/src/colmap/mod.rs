@@ -6,7 +6,7 @@
 //! SIMPLE_RADIAL (f, cx, cy, k), RADIAL (f, cx, cy, k1, k2), OPENCV (fx, fy, cx, cy, k1, k2, p1, p2); the
 //! distortion coefficients are kept in [`Distortion`] for methods to accept or refuse.
 //!
-//! Per-view extras (all optional): `pure_masks/<stem>.png` (binary mask, threshold 127) and
+//! Per-view extras (all optional): `pure_masks/<stem>.png` (or `.jpg`/`.jpeg`; binary mask, threshold 127) and
 //! `depth_pro/<stem>.npy` (float z-depth, resampled bilinearly to the image size when needed).
 //!
 //! Splits: a `test.txt` next to `images/` lists test image names one per line (the rest are "train");
@@ -27,6 +27,9 @@ use splatbench_core::error::IoContext;
 use splatbench_core::{Camera, Distortion, Error, Intrinsics, PointCloud, Result, Scene, View};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// Mask file extensions, in the order they are looked for.
+const MASK_EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 
 /// The directory holding the model files: `dir/sparse/0`, `dir/sparse`, or `dir` itself.
 pub fn find_model_dir(dir: &Path) -> Option<PathBuf> {
@@ -121,8 +124,9 @@ pub fn load_colmap(dir: &Path) -> Result<Scene> {
             ));
         }
         let stem = strip_extension(&im.name);
-        let mask_path = root.join("pure_masks").join(format!("{stem}.png"));
-        let mask = present(&mask_path).then(|| read_mask(&mask_path, image.width, image.height)).transpose()?;
+        // Masks come as PNG or JPEG (the ROI write-up uses both); the first that exists, PNG first.
+        let mask_path = MASK_EXTENSIONS.iter().map(|e| root.join("pure_masks").join(format!("{stem}.{e}"))).find(|p| present(p));
+        let mask = mask_path.map(|p| read_mask(&p, image.width, image.height)).transpose()?;
         let depth_path = root.join("depth_pro").join(format!("{stem}.npy"));
         let depth = present(&depth_path).then(|| read_depth(&depth_path, image.width, image.height)).transpose()?;
         let split = if test.contains(im.name.as_str()) { "test" } else { "train" };

@@ -49,6 +49,7 @@ mod host;
 mod kernels;
 mod tensors;
 
+#[cfg(feature = "wgpu")]
 pub(crate) use kernels::RasterKernels;
 
 pub use tensors::{CameraTensors, GaussianTensors, RenderOutput};
