@@ -31,19 +31,26 @@ pub fn build(shared: &Path, records: &Path) -> Result<()> {
             out.add("colmap_txt", &format!("{stem}_{f}"), prefixed(k as u8, &read(&t.join(format!("{f}.txt")))?));
         }
     }
-    out.add("colmap_txt", "roi_cameras_shared", prefixed(0, &read(&ds.join("roi_head_scene/sparse_txt/0/cameras.txt"))?));
+    out.add(
+        "colmap_txt",
+        "roi_cameras_shared",
+        prefixed(0, &read(&ds.join("roi_head_scene/sparse_txt/0/cameras.txt"))?),
+    );
 
     // SRN: a pose and the intrinsics of the first shared object and of the generator's first object.
     for root in [ds.join("srn_cars_mini/cars_train"), generated.join("srn_toy/cars_train")] {
         let object = first_entry(&root)?;
         let pose = first_entry(&object.join("pose"))?;
-        let stem = root.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem =
+            root.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         out.add("srn", &format!("{stem}_pose"), prefixed(0, &read(&pose)?));
         out.add("srn", &format!("{stem}_intrinsics"), prefixed(1, &read(&object.join("intrinsics.txt"))?));
     }
 
     // Blender: lego and the generator's blender_toy, three frames, named as the scratch scene names them.
-    for path in [ds.join("nerf_synthetic_lego/transforms_train.json"), generated.join("blender_toy/transforms_train.json")] {
+    for path in
+        [ds.join("nerf_synthetic_lego/transforms_train.json"), generated.join("blender_toy/transforms_train.json")]
+    {
         let mut meta = json_file(&path)?;
         keep_frames(&mut meta, |i| json!(format!("./train/r_{i}")));
         out.add("blender", &parent_name(&path), pretty(&meta));
@@ -54,7 +61,9 @@ pub fn build(shared: &Path, records: &Path) -> Result<()> {
         let mut meta = json_file(&path)?;
         keep_frames(&mut meta, |i| json!(format!("images/{i}.png")));
         let half = f64::from(SCRATCH_SIDE) / 2.0;
-        for (key, v) in [("w", json!(SCRATCH_SIDE)), ("h", json!(SCRATCH_SIDE)), ("cx", json!(half)), ("cy", json!(half))] {
+        for (key, v) in
+            [("w", json!(SCRATCH_SIDE)), ("h", json!(SCRATCH_SIDE)), ("cx", json!(half)), ("cy", json!(half))]
+        {
             if meta.get(key).is_some() {
                 meta[key] = v;
             }
@@ -131,7 +140,11 @@ pub fn build(shared: &Path, records: &Path) -> Result<()> {
     let records = crate::engine::inputs(records)?;
     let parsed: Vec<_> = records.iter().filter_map(|(_, b)| serde_json::from_slice(b).ok()).collect();
     for (path, bytes) in records.iter().take(3) {
-        out.add("run_record", &path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), bytes.clone());
+        out.add(
+            "run_record",
+            &path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            bytes.clone(),
+        );
     }
     out.add("baseline", "smoke", splatbench_bench::check::baseline_json(&parsed)?);
     out.write()
@@ -176,7 +189,8 @@ fn prefixed(kind: u8, bytes: &[u8]) -> Vec<u8> {
 }
 
 fn first_entry(dir: &Path) -> Result<std::path::PathBuf> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(|e| Error::input(dir, e.to_string()))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(dir).map_err(|e| Error::input(dir, e.to_string()))?.flatten().map(|e| e.path()).collect();
     entries.sort();
     entries.into_iter().next().ok_or_else(|| Error::input(dir, "empty"))
 }
@@ -230,10 +244,8 @@ fn to_ascii(bin: &[u8]) -> Vec<u8> {
     let end = bin.windows(11).position(|w| w == b"end_header\n").map_or(bin.len(), |p| p + 11);
     let header = String::from_utf8_lossy(&bin[..end]).replace("binary_little_endian", "ascii");
     let props = header.lines().filter(|l| l.starts_with("property")).count().max(1);
-    let values: Vec<String> = bin[end..]
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string())
-        .collect();
+    let values: Vec<String> =
+        bin[end..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]).to_string()).collect();
     let rows: Vec<String> = values.chunks(props).map(|r| r.join(" ")).collect();
     format!("{header}{}\n", rows.join("\n")).into_bytes()
 }

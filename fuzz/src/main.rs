@@ -40,14 +40,16 @@ fn run(args: &[String]) -> splatbench_core::Result<bool> {
         }
         Some("seed") => {
             let shared = flag(args, "--shared").map(PathBuf::from).ok_or_else(|| usage("seed needs --shared DIR"))?;
-            let records = flag(args, "--records").map(PathBuf::from).ok_or_else(|| usage("seed needs --records DIR"))?;
+            let records =
+                flag(args, "--records").map(PathBuf::from).ok_or_else(|| usage("seed needs --records DIR"))?;
             corpus::build(&shared, &records)?;
             Ok(true)
         }
         Some("replay") => replay(),
         Some("run") => {
             let which = args.get(1).ok_or_else(|| usage("run needs a target name or `all`"))?;
-            let seconds: f64 = flag(args, "--seconds").map_or(Ok(10.0), |s| s.parse()).map_err(|_| usage("bad --seconds"))?;
+            let seconds: f64 =
+                flag(args, "--seconds").map_or(Ok(10.0), |s| s.parse()).map_err(|_| usage("bad --seconds"))?;
             let seed: u64 = flag(args, "--seed").map_or(Ok(1), |s| s.parse()).map_err(|_| usage("bad --seed"))?;
             let chosen: Vec<_> = if which == "all" {
                 TARGETS.iter().collect()
@@ -85,7 +87,9 @@ fn run(args: &[String]) -> splatbench_core::Result<bool> {
             }
             Ok(clean)
         }
-        _ => Err(usage("expected `list`, `run <target|all> [--seconds S] [--seed N]`, `replay` or `seed --shared DIR --records RUNS_DIR`")),
+        _ => Err(usage(
+            "expected `list`, `run <target|all> [--seconds S] [--seed N]`, `replay` or `seed --shared DIR --records RUNS_DIR`",
+        )),
     }
 }
 

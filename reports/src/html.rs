@@ -98,7 +98,8 @@ impl Page {
         );
     }
     pub fn finish(mut self) -> String {
-        self.out += &format!("<div id=\"lightbox\"><img alt=\"enlarged\"></div><script>{SCRIPT}</script></body></html>\n");
+        self.out +=
+            &format!("<div id=\"lightbox\"><img alt=\"enlarged\"></div><script>{SCRIPT}</script></body></html>\n");
         self.out
     }
 }

@@ -97,7 +97,12 @@ pub fn scatter(points: &[Point], x_label: &str, y_label: &str) -> String {
     };
     let mut out = open(H + 18.0 * groups.len() as f64, "scatter") + &frame();
     out += &text(PAD, PAD - 6.0, "#222", &format!("{y_label} {} … {}", short(y0), short(y1)));
-    out += &text(PAD, H - PAD + 14.0, "#222", &format!("{x_label} (log) {} … {}", short(10f64.powf(x0)), short(10f64.powf(x1))));
+    out += &text(
+        PAD,
+        H - PAD + 14.0,
+        "#222",
+        &format!("{x_label} (log) {} … {}", short(10f64.powf(x0)), short(10f64.powf(x1))),
+    );
     for p in &pts {
         let c = COLORS[groups.iter().position(|g| *g == p.group).unwrap_or(0) % COLORS.len()];
         out += &format!(

@@ -14,9 +14,17 @@ use splatbench_train::guard::{Fault, inject};
 /// Method, its generated scene, a CPU-test-sized config.
 const METHODS: [(&str, &str, &str); 5] = [
     ("head", "gen:head_toy", r#"{"steps": 4, "init_points": 300, "max_points": 400}"#),
-    ("splatter", "gen:srn_toy", r#"{"steps": 3, "resolution": 16, "batch_objects": 1, "supervision_views": 2, "width": 4, "depth": 1}"#),
+    (
+        "splatter",
+        "gen:srn_toy",
+        r#"{"steps": 3, "resolution": 16, "batch_objects": 1, "supervision_views": 2, "width": 4, "depth": 1}"#,
+    ),
     ("roigs", "gen:roi_toy", r#"{"steps": 4, "densify": {"max_points": 400}}"#),
-    ("nerf", "gen:blender_toy", r#"{"steps": 3, "batch_rays": 64, "n_coarse": 8, "n_fine": 8, "gif_frames": 2, "gif_size": 16, "figure_size": 16}"#),
+    (
+        "nerf",
+        "gen:blender_toy",
+        r#"{"steps": 3, "batch_rays": 64, "n_coarse": 8, "n_fine": 8, "gif_frames": 2, "gif_size": 16, "figure_size": 16}"#,
+    ),
     ("splart", "gen:paint_toy", r#"{"rounds": 1, "max_image_side": 32}"#),
 ];
 
@@ -52,7 +60,9 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 fn injected_nan_in_the_loss_or_a_parameter_stops_every_method_at_that_step() {
     for (method, reference, cfg) in METHODS {
         let scene = scene(reference);
-        for (fault, says) in [(Fault::NanLoss { step: 1 }, "loss is NaN"), (Fault::NanParameter { step: 1 }, "parameter group")] {
+        for (fault, says) in
+            [(Fault::NanLoss { step: 1 }, "loss is NaN"), (Fault::NanParameter { step: 1 }, "parameter group")]
+        {
             // splatter's groups are flattened views of its U-Net's weights (conv kernels are rank 4), which the
             // gradient poisoner cannot reach; the guard still checks them after every step.
             if method == "splatter" && matches!(fault, Fault::NanParameter { .. }) {
@@ -60,7 +70,9 @@ fn injected_nan_in_the_loss_or_a_parameter_stops_every_method_at_that_step() {
             }
             inject(fault);
             match run(method, cfg, &scene) {
-                Err(Error::Diverged { step: 1, reason }) => assert!(reason.contains(says), "{method} {fault:?}: {reason}"),
+                Err(Error::Diverged { step: 1, reason }) => {
+                    assert!(reason.contains(says), "{method} {fault:?}: {reason}")
+                }
                 Err(e) => panic!("{method} {fault:?}: expected Diverged at step 1, got {}", e.report()),
                 Ok(_) => panic!("{method} {fault:?}: the run did not stop"),
             }

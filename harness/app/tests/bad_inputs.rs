@@ -623,7 +623,10 @@ const CASES: &[Case] = &[
         name: "render: ascii PLY whose header claims 2^60 vertices",
         code: 2,
         build: |d| {
-            let mut r = render_with_ply(d, &ascii_ply("element vertex 1152921504606846976", "0 0 0 0 0 0 0.5 0.5 0.5 0 -1 -1 -1 1 0 0 0"));
+            let mut r = render_with_ply(
+                d,
+                &ascii_ply("element vertex 1152921504606846976", "0 0 0 0 0 0 0.5 0.5 0.5 0 -1 -1 -1 1 0 0 0"),
+            );
             r.says = "exceed the limit";
             r
         },
@@ -797,7 +800,11 @@ const CASES: &[Case] = &[
         name: "bench: suite entry with a config key the method does not have",
         code: 2,
         build: |d| {
-            bench_with_suite(d, "[[entry]]\nmethod = \"head\"\ndataset = \"gen:head_toy\"\nconfig = { stepz = 3 }\n", "stepz")
+            bench_with_suite(
+                d,
+                "[[entry]]\nmethod = \"head\"\ndataset = \"gen:head_toy\"\nconfig = { stepz = 3 }\n",
+                "stepz",
+            )
         },
     },
     Case {
@@ -816,8 +823,11 @@ const CASES: &[Case] = &[
         build: |d| {
             let (base, out) = (d.join("baseline.json"), d.join("bench-out"));
             std::fs::write(&base, "{\"schema\": 1, \"runs\": ").unwrap();
-            let mut s =
-                setup(&[&"bench", &"--suite", &"smoke", &"--check", &"--baseline", &base, &"--out", &out], &base, "baseline");
+            let mut s = setup(
+                &[&"bench", &"--suite", &"smoke", &"--check", &"--baseline", &base, &"--out", &out],
+                &base,
+                "baseline",
+            );
             s.out = Some(out);
             s
         },
@@ -907,11 +917,7 @@ fn ascii_ply(element: &str, row: &str) -> String {
 fn render_with_ply(d: &Path, text: &str) -> Setup {
     let mut r = render_setup(d);
     std::fs::write(&r.args[2], text).unwrap();
-    r.says = if text.contains("nan") {
-        "NaN"
-    } else {
-        "values"
-    };
+    r.says = if text.contains("nan") { "NaN" } else { "values" };
     r
 }
 

@@ -90,7 +90,8 @@ impl Reconstructor for Nerf {
             device: device.inner(),
             cameras,
         };
-        self.initial = Some(NerfReconstruction { id: format!("{}-initial", fitted.id), nets: initial_nets, ..fitted.clone() });
+        self.initial =
+            Some(NerfReconstruction { id: format!("{}-initial", fitted.id), nets: initial_nets, ..fitted.clone() });
         self.trained = Some(fitted);
         Ok(TrainReport { steps, final_loss: summary.final_loss, stats })
     }

@@ -262,8 +262,9 @@ fn step_loss(cfg: &RoiGsConfig, pred: Tensor<3>, b: &Batch, step: usize, total: 
     // built from the weighted difference w ⊙ (pred − target) (the pyramid is linear, so that weights every band).
     let all = b.weights.as_ref().filter(|_| cfg.roi.as_ref().is_some_and(|r| r.weight_all_terms));
     let dssim = match all {
-        Some(w) => (ssim::ssim_map(pred.clone(), b.target.clone()).neg().add_scalar(1.0) * w.clone().unsqueeze_dim(2))
-            .mean(),
+        Some(w) => {
+            (ssim::ssim_map(pred.clone(), b.target.clone()).neg().add_scalar(1.0) * w.clone().unsqueeze_dim(2)).mean()
+        }
         None => ssim::dssim_loss(pred.clone(), b.target.clone()),
     };
     let mut loss = l1.mul_scalar(1.0 - cfg.ssim_weight) + dssim.mul_scalar(cfg.ssim_weight);

@@ -15,7 +15,13 @@ fn bench(c: &mut Criterion) {
     let (b, r) = (cfg.batch_objects, cfg.resolution as usize);
     for (backend, device) in splatbench_device::compiled_devices() {
         let net = UNet::new(&cfg, 0, &device);
-        println!("{}: U-Net width {} depth {}: {} parameters, batch {b} × {r}²", backend.name(), cfg.width, cfg.depth, net.num_params());
+        println!(
+            "{}: U-Net width {} depth {}: {} parameters, batch {b} × {r}²",
+            backend.name(),
+            cfg.width,
+            cfg.depth,
+            net.num_params()
+        );
         let x: Vec<f32> = (0..b * 3 * r * r).map(|i| ((i * 7919) % 1000) as f32 / 1000.0).collect();
         let input = Tensor::<4>::from_data(TensorData::new(x, [b, 3, r, r]), &device);
         let mut g = c.benchmark_group(format!("unet_{}", backend.name()));

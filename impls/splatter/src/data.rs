@@ -2,8 +2,8 @@
 //! `[H, W, 3]` render target and a `[3, H, W]` network input.
 
 use burn::tensor::{Device, Tensor};
-use splatbench_train::tensors::image_tensor;
 use splatbench_core::{Result, Scene, TrainView, View};
+use splatbench_train::tensors::image_tensor;
 
 pub struct Object {
     pub name: String,

@@ -9,7 +9,7 @@
 use crate::config::{SplatterConfig, TargetMode};
 use crate::data::{Object, prepare};
 use crate::splat::Splats;
-use crate::targets::{cached_targets, make_targets, load_targets, predict};
+use crate::targets::{cached_targets, load_targets, make_targets, predict};
 use crate::train::{DeviceTarget, NetworkTask, Targets};
 use crate::unet::UNet;
 use burn::module::Module;
@@ -110,7 +110,11 @@ impl Reconstructor for Splatter {
                 };
                 stats.insert("targets_s".into(), t.elapsed().as_secs_f64());
                 stats.insert("target_views".into(), host.iter().map(Vec::len).sum::<usize>() as f64);
-                Some(host.iter().map(|o| o.iter().map(|(v, t)| (*v, DeviceTarget::upload(t, &device))).collect()).collect())
+                Some(
+                    host.iter()
+                        .map(|o| o.iter().map(|(v, t)| (*v, DeviceTarget::upload(t, &device))).collect())
+                        .collect(),
+                )
             }
         };
         let net = UNet::new(&cfg, ctx.seed, &device);
@@ -236,9 +240,6 @@ impl Reconstruction for SplatterReconstruction {
     }
 
     fn stats(&self) -> BTreeMap<String, f64> {
-        BTreeMap::from([
-            ("gaussians".into(), self.cloud.len() as f64),
-            ("reconstruct_s".into(), self.seconds),
-        ])
+        BTreeMap::from([("gaussians".into(), self.cloud.len() as f64), ("reconstruct_s".into(), self.seconds)])
     }
 }

@@ -152,7 +152,9 @@ mod tests {
             let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
             v.map(|x| x / l)
         };
-        let cross = |a: [f64; 3], b: [f64; 3]| [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+        let cross = |a: [f64; 3], b: [f64; 3]| {
+            [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+        };
         let fwd = n(eye.map(|x| -x));
         let right = n(cross(fwd, [0.0, 0.0, -1.0]));
         let down = cross(fwd, right);

@@ -80,7 +80,10 @@ impl Manifest {
         let text = std::fs::read_to_string(&path).at(&path)?;
         let m: Manifest = serde_json::from_str(&text).map_err(|e| Error::input(&path, e.to_string()))?;
         if m.format != FORMAT || m.version != VERSION {
-            return Err(Error::input(&path, format!("not a {FORMAT} v{VERSION} manifest ({} v{})", m.format, m.version)));
+            return Err(Error::input(
+                &path,
+                format!("not a {FORMAT} v{VERSION} manifest ({} v{})", m.format, m.version),
+            ));
         }
         let want: Vec<(String, usize)> = CHANNEL_GROUPS.iter().map(|(n, w)| (n.to_string(), *w)).collect();
         if m.groups != want {
@@ -150,7 +153,8 @@ mod tests {
     fn sample(r: u32) -> TargetImage {
         let n = (r * r) as usize;
         // Values with full mantissas (and a negative zero) so any rounding would show.
-        let channels = (0..n * CHANNELS).map(|i| ((i as f32) * 0.7311).sin() / 3.0 + if i == 5 { -0.0 } else { 0.0 }).collect();
+        let channels =
+            (0..n * CHANNELS).map(|i| ((i as f32) * 0.7311).sin() / 3.0 + if i == 5 { -0.0 } else { 0.0 }).collect();
         let opacity = (0..n).map(|i| (i as f32 * 0.123).cos().abs()).collect();
         TargetImage { width: r, height: r, channels, opacity }
     }

@@ -79,7 +79,8 @@ mod tests {
     fn a_constant_channel_normalises_to_zero_not_nan() {
         let mm = splatbench_train::tensors::to_vec(minmax(t2(vec![7.0; 6], [3, 2])));
         assert!(mm.iter().all(|&v| v == 0.0), "{mm:?}");
-        let same = target_term(t2(vec![2.0; 4], [4, 1]), t2(vec![9.0; 4], [4, 1]), t2(vec![1.0; 4], [4, 1]).reshape([4]));
+        let same =
+            target_term(t2(vec![2.0; 4], [4, 1]), t2(vec![9.0; 4], [4, 1]), t2(vec![1.0; 4], [4, 1]).reshape([4]));
         assert_eq!(scalar(same), 0.0);
     }
 

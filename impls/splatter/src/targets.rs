@@ -67,7 +67,13 @@ pub fn predict(net: &UNet, cfg: &SplatterConfig, o: &Object, v: usize, device: &
 }
 
 /// Train a baseline network for `steps` (the teacher, or the student of a test).
-pub fn train_baseline(cfg: &SplatterConfig, objects: &[Object], steps: usize, seed: u64, device: &Device) -> Result<UNet> {
+pub fn train_baseline(
+    cfg: &SplatterConfig,
+    objects: &[Object],
+    steps: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<UNet> {
     let base = SplatterConfig { target: TargetMode::None, ..cfg.clone() };
     let net = UNet::new(&base, seed, device);
     let mut task = NetworkTask::new(base, net, objects, None, seed, device.clone())?;
@@ -132,7 +138,10 @@ pub fn load_targets(dir: &Path, objects: &[Object]) -> Result<(Manifest, HostTar
     let mut out: HostTargets = objects.iter().map(|_| Vec::new()).collect();
     for e in &m.targets {
         let Some(k) = objects.iter().position(|o| o.name == e.object) else {
-            return Err(Error::input(Manifest::path(dir), format!("target object '{}' is not a training object", e.object)));
+            return Err(Error::input(
+                Manifest::path(dir),
+                format!("target object '{}' is not a training object", e.object),
+            ));
         };
         let Some(v) = objects[k].view_index(&e.view) else {
             return Err(Error::input(Manifest::path(dir), format!("object '{}' has no view '{}'", e.object, e.view)));

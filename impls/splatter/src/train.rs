@@ -102,7 +102,9 @@ impl<'a> NetworkTask<'a> {
                 };
                 let others = (self.cfg.supervision_views - 1).min(n - 1);
                 let mut views = vec![cond];
-                views.extend(sample(&mut self.rng, n - 1, others).into_iter().map(|k| if k >= cond { k + 1 } else { k }));
+                views.extend(
+                    sample(&mut self.rng, n - 1, others).into_iter().map(|k| if k >= cond { k + 1 } else { k }),
+                );
                 Pick { object, cond, views }
             })
             .collect()
@@ -171,7 +173,10 @@ impl TrainTask for NetworkTask<'_> {
 
     fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
         let path = dir.join(format!("splatter_step{next_step:06}.bpk"));
-        self.net().clone().save_file(&path).map_err(|e| Error::internal(format!("saving {}", path.display()), e.to_string()))
+        self.net()
+            .clone()
+            .save_file(&path)
+            .map_err(|e| Error::internal(format!("saving {}", path.display()), e.to_string()))
     }
 }
 

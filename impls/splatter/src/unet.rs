@@ -35,7 +35,10 @@ pub struct ConvNormAct {
 
 impl ConvNormAct {
     fn new(cin: usize, cout: usize, stride: usize, groups: usize, rng: &mut ChaCha8Rng, device: &Device) -> Self {
-        ConvNormAct { conv: conv(cin, cout, 3, stride, 1.0, rng, device), norm: GroupNormConfig::new(groups, cout).init(device) }
+        ConvNormAct {
+            conv: conv(cin, cout, 3, stride, 1.0, rng, device),
+            norm: GroupNormConfig::new(groups, cout).init(device),
+        }
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
@@ -74,7 +77,8 @@ fn conv(cin: usize, cout: usize, k: usize, stride: usize, gain: f32, rng: &mut C
         .init(device);
     let bound = 1.0 / ((cin * k * k) as f32).sqrt();
     let mut draw = |n: usize| (0..n).map(|_| gain * rng.random_range(-bound..bound)).collect::<Vec<f32>>();
-    c.weight = Param::from_tensor(Tensor::from_data(TensorData::new(draw(cout * cin * k * k), [cout, cin, k, k]), device));
+    c.weight =
+        Param::from_tensor(Tensor::from_data(TensorData::new(draw(cout * cin * k * k), [cout, cin, k, k]), device));
     c.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(draw(cout), [cout]), device)));
     c
 }
@@ -111,7 +115,8 @@ impl UNet {
         let weights = splatbench_train::tensors::to_vec(head.weight.val());
         let per_out = w(0);
         let scaled: Vec<f32> = weights.iter().enumerate().map(|(i, v)| v * gains[i / per_out]).collect();
-        head.weight = Param::from_tensor(Tensor::from_data(TensorData::new(scaled, [RAW_CHANNELS, w(0), 1, 1]), device));
+        head.weight =
+            Param::from_tensor(Tensor::from_data(TensorData::new(scaled, [RAW_CHANNELS, w(0), 1, 1]), device));
         let bias = output_bias(cfg).to_vec();
         head.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [RAW_CHANNELS]), device)));
         UNet { stem, stem_block, down, up, head }

@@ -9,7 +9,9 @@ use splatbench_metrics::psnr;
 use splatbench_splatter::data::Object;
 use splatbench_splatter::splat::Splats;
 use splatbench_splatter::target_io::TargetImage;
-use splatbench_splatter::targets::{fit_target, held_out, predict, target_from_splats, target_view_indices, train_baseline};
+use splatbench_splatter::targets::{
+    fit_target, held_out, predict, target_from_splats, target_view_indices, train_baseline,
+};
 use splatbench_splatter::{Splatter, SplatterConfig};
 
 /// The generator's conditioning view of srn_toy (`conditioning.json`: 6).
@@ -57,7 +59,9 @@ fn a_short_run_beats_its_initial_state_and_a_white_image_on_novel_views() {
     let t = std::time::Instant::now();
     let report = m.train(&train, &mut ctx).unwrap();
     let secs = t.elapsed().as_secs_f64();
-    let (trained, white) = novel_psnr(&tests, |v| m.reconstruct(std::slice::from_ref(v), &mut RunContext::new(Backend::Ndarray, 7)).unwrap());
+    let (trained, white) = novel_psnr(&tests, |v| {
+        m.reconstruct(std::slice::from_ref(v), &mut RunContext::new(Backend::Ndarray, 7)).unwrap()
+    });
     let (initial, _) = novel_psnr(&tests, |v| {
         m.initial(std::slice::from_ref(v), &mut RunContext::new(Backend::Ndarray, 7)).unwrap().expect("initial state")
     });
@@ -84,7 +88,12 @@ fn render_target(t: &TargetImage, cam: &splatbench_core::Camera, bg: [f32; 3]) -
         g.sh.extend((10..13).map(|k| (px[k] - 0.5) / SH_C0 as f32));
     }
     let (img, _) = splatbench_render::cpu::forward(&g, &splatbench_render::RasterCamera::from(cam), bg);
-    Image { width: img.width, height: img.height, channels: 3, data: img.color.iter().map(|x| x.clamp(0.0, 1.0)).collect() }
+    Image {
+        width: img.width,
+        height: img.height,
+        channels: 3,
+        data: img.color.iter().map(|x| x.clamp(0.0, 1.0)).collect(),
+    }
 }
 
 #[test]

@@ -125,7 +125,8 @@ pub fn load_colmap(dir: &Path) -> Result<Scene> {
         }
         let stem = strip_extension(&im.name);
         // Masks come as PNG or JPEG (the ROI write-up uses both); the first that exists, PNG first.
-        let mask_path = MASK_EXTENSIONS.iter().map(|e| root.join("pure_masks").join(format!("{stem}.{e}"))).find(|p| present(p));
+        let mask_path =
+            MASK_EXTENSIONS.iter().map(|e| root.join("pure_masks").join(format!("{stem}.{e}"))).find(|p| present(p));
         let mask = mask_path.map(|p| read_mask(&p, image.width, image.height)).transpose()?;
         let depth_path = root.join("depth_pro").join(format!("{stem}.npy"));
         let depth = present(&depth_path).then(|| read_depth(&depth_path, image.width, image.height)).transpose()?;
