@@ -162,7 +162,7 @@ fn suite(s: &Scratch, input: &[u8]) -> Result<()> {
 }
 
 fn render_camera(s: &Scratch, input: &[u8]) -> Result<()> {
-    splatbench_app::cli::render::read_camera(&s.put("camera.json", input)?).map(drop)
+    splatbench_data::read_camera(&s.put("camera.json", input)?).map(drop)
 }
 
 fn run_record(s: &Scratch, input: &[u8]) -> Result<()> {

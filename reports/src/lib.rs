@@ -11,7 +11,7 @@ mod svg;
 mod timing;
 
 use html::{Page, esc};
-use splatbench_core::{RunRecord, RunStatus, ViewMetrics};
+use splatbench_core::{MEAN_COLOUR, RunRecord, RunStatus, ViewMetrics};
 use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -133,7 +133,7 @@ fn against_initial(page: &mut Page, records: &[RunRecord], metrics: &[(String, b
         .iter()
         .map(|r| {
             let mut row = vec![esc(&r.id)];
-            let mc = r.references.values().next().map(|rf| &rf.aggregate);
+            let mc = r.references.get(MEAN_COLOUR).map(|rf| &rf.aggregate);
             for (m, higher_better) in &shown {
                 let t = r.aggregate.get(m).copied();
                 let i = r.initial.get(m).copied();
@@ -234,10 +234,10 @@ fn config_diff(baseline: &serde_json::Value, variant: &serde_json::Value) -> Vec
         .collect()
 }
 
-/// A variant named `paper` runs its write-up's own settings; every other run is sized for a CPU, which the
-/// report says wherever it shows numbers.
+/// A variant named `paper` (or `paper_<ablation>`) runs its write-up's own settings; every other run is sized for a
+/// CPU, which the report says wherever it shows numbers.
 fn settings(variant: &str) -> &'static str {
-    if variant == "paper" { "paper" } else { "CPU-sized" }
+    if variant == "paper" || variant.starts_with("paper_") { "paper" } else { "CPU-sized" }
 }
 
 /// Variant minus baseline, paired by seed (within one dataset and backend); highlighted when the 95 % confidence

@@ -8,6 +8,7 @@ pub mod lock;
 pub mod orchestrate;
 pub mod registry;
 pub mod run_one;
+pub mod score;
 pub mod store;
 pub mod suite;
 pub mod versions;

@@ -221,6 +221,22 @@ mod tests {
         assert!(parse_shard("0/3").is_err() && parse_shard("4/3").is_err() && parse_shard("2/3") == Ok((2, 3)));
     }
 
+    #[test]
+    fn every_method_has_a_paper_variant_in_a_builtin_suite() {
+        let mut with_paper = std::collections::BTreeSet::new();
+        for name in ["standard", "full"] {
+            let (_, suite) = load(name).unwrap();
+            for spec in suite.expand(name, None, Some(1)).unwrap() {
+                if spec.variant == "paper" {
+                    with_paper.insert(spec.method);
+                }
+            }
+        }
+        let methods: std::collections::BTreeSet<String> =
+            crate::registry::METHODS.iter().map(|m| m.0.to_string()).collect();
+        assert_eq!(with_paper, methods);
+    }
+
     fn suite_file(dir: &Path, text: &str) -> PathBuf {
         let p = dir.join("s.toml");
         std::fs::write(&p, text).unwrap();

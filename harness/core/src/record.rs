@@ -49,6 +49,9 @@ pub struct ViewMetrics {
     pub notes: String,
 }
 
+/// Key of the mean-colour [`Reference`] in [`RunRecord::references`] (the report looks it up by this name).
+pub const MEAN_COLOUR: &str = "mean_colour";
+
 /// A trivial prediction (no method behind it) scored with the same metrics on the same test views as the method:
 /// the bar a run's numbers must clear to mean anything.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@
 mod blender;
 mod colmap;
 mod common;
+pub mod camera_json;
 pub mod fingerprint;
 pub mod image_scene;
 pub mod imageio;
@@ -27,6 +28,7 @@ pub mod split;
 mod srn;
 
 pub use blender::load_blender;
+pub use camera_json::read_camera;
 pub use colmap::{
     CAMERA_MODELS, ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, colmap_camera,
     find_model_dir, load_colmap, read_cameras_bin, read_cameras_txt, read_colmap_model, read_images_bin,

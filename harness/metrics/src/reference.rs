@@ -3,9 +3,6 @@
 
 use splatbench_core::{Image, View};
 
-/// Name of the mean-colour reference in [`splatbench_core::RunRecord::references`].
-pub const MEAN_COLOUR: &str = "mean_colour";
-
 pub const MEAN_COLOUR_DESCRIPTION: &str =
     "every pixel the mean RGB of the training images, inside their mask or alpha where they have one";
 

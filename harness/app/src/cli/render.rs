@@ -6,11 +6,9 @@
 //! - `.npy`: float32 H×W×4 (R, G, B over the background, then alpha), little endian, numpy format 1.0, the
 //!   rasterizer's values unchanged (not clamped, no gamma).
 
-use splatbench_core::error::IoContext;
-use splatbench_core::limits::check_image_size;
 use splatbench_core::npy::write_npy;
 use splatbench_core::{Camera, Error, Image, Result};
-use splatbench_data::imageio;
+use splatbench_data::{imageio, read_camera};
 use splatbench_render::{RasterCamera, cpu, ply};
 use std::path::{Path, PathBuf};
 
@@ -76,14 +74,3 @@ fn parse_background(s: &str) -> Result<[f32; 3]> {
     }
 }
 
-/// Read and check `render`'s camera file (also the `render_camera` fuzz target).
-pub fn read_camera(path: &Path) -> Result<Camera> {
-    let text = std::fs::read_to_string(path).at(path)?;
-    let camera: Camera =
-        serde_json::from_str(&text).map_err(|e| Error::input(path, format!("bad camera JSON: {e}")))?;
-    camera.validate().map_err(|msg| Error::input(path, msg))?;
-    // Checked before the rasterizer sizes its buffers from it: a typo'd width must not take the machine's memory.
-    check_image_size(camera.width.into(), camera.height.into()).map_err(|msg| Error::input(path, msg))?;
-    camera.require_pinhole("splatbench render").map_err(|e| Error::input(path, e.to_string()))?;
-    Ok(camera)
-}
