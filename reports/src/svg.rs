@@ -1,6 +1,5 @@
 //! Inline SVG charts, no script: line charts (log-scale y), a log-x scatter, stacked horizontal bars.
 
-use crate::html::esc;
 use std::collections::BTreeMap;
 
 const W: f64 = 640.0;
@@ -154,4 +153,8 @@ pub fn stacked_bars(rows: &[(String, BTreeMap<String, f64>)], parts: &[&str]) ->
 
 fn short(v: f64) -> String {
     if v == 0.0 || (0.01..1000.0).contains(&v.abs()) { format!("{v:.3}") } else { format!("{v:.2e}") }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -5,6 +5,7 @@ use crate::html::Page;
 use crate::ok;
 use crate::stats::Group;
 use crate::svg::{self, Point, Series};
+use maud::{PreEscaped, html};
 use splatbench_core::RunRecord;
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ pub fn phase_bars(page: &mut Page, records: &[RunRecord]) {
             })
             .collect();
         page.h3(&method);
-        page.raw(&svg::stacked_bars(&rows, &PHASES));
+        page.push(PreEscaped(svg::stacked_bars(&rows, &PHASES)));
     }
 }
 
@@ -53,12 +54,12 @@ pub fn curves(page: &mut Page, records: &[RunRecord]) {
             })
             .collect();
         page.h3(&method);
-        page.raw("<div class=\"grid\">");
-        page.raw(&svg::loss_chart(&by_step, "step"));
-        if !by_time.is_empty() {
-            page.raw(&svg::loss_chart(&by_time, "seconds"));
-        }
-        page.raw("</div>");
+        page.push(html! {
+            div.grid {
+                (PreEscaped(svg::loss_chart(&by_step, "step")))
+                @if !by_time.is_empty() { (PreEscaped(svg::loss_chart(&by_time, "seconds"))) }
+            }
+        });
     }
 }
 
@@ -77,5 +78,5 @@ pub fn quality_vs_time(page: &mut Page, records: &[RunRecord]) {
         return;
     }
     page.h2("Held-out PSNR against training time (each point a run; hover for its name)");
-    page.raw(&svg::scatter(&points, "training seconds", "PSNR dB"));
+    page.push(PreEscaped(svg::scatter(&points, "training seconds", "PSNR dB")));
 }
