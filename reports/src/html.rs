@@ -64,14 +64,8 @@ impl Page {
     pub fn para(&mut self, s: &str) {
         self.push(html! { p { (s) } });
     }
-    /// Every table sorts by a click on its header (the script finds them by `data-sort`).
     pub fn table(&mut self, head: &[&str], rows: &[Vec<Markup>], class: &str) {
-        self.push(html! {
-            table class=(class) data-sort {
-                thead { tr { @for h in head { th { (h) } } } }
-                tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
-            }
-        });
+        self.push(table(head, rows, class));
     }
     pub fn kv_table(&mut self, kv: &BTreeMap<String, String>) {
         let rows: Vec<Vec<Markup>> = kv.iter().map(|(k, v)| vec![text(k), text(v)]).collect();
@@ -92,6 +86,16 @@ impl Page {
             }
         };
         page.into_string() + "\n"
+    }
+}
+
+/// Every table sorts by a click on its header (the script finds them by `data-sort`).
+pub fn table(head: &[&str], rows: &[Vec<Markup>], class: &str) -> Markup {
+    html! {
+        table class=(class) data-sort {
+            thead { tr { @for h in head { th { (h) } } } }
+            tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
+        }
     }
 }
 
