@@ -2,9 +2,10 @@
 //! method's own figures, and for each ablation the same views side by side across variants with a before/after
 //! slider (baseline under variant) and each variant's error map.
 
-use crate::html::{Page, esc};
+use crate::html::{Page, figure, slider};
 use crate::ok;
 use crate::stats::Group;
+use maud::html;
 use splatbench_core::{ImageTriple, RunRecord};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,36 +21,27 @@ pub fn thumbnails(page: &mut Page, records: &[RunRecord], dir: &Path) {
     page.h2("Test views (click to enlarge)");
     for r in with {
         page.h3(&r.id);
-        page.raw("<div class=\"grid thumbs\">");
-        for t in &r.images {
-            page.figure(&dir.join(&t.pred), &t.view);
-        }
-        page.raw("</div>");
-        if !r.renders.is_empty() {
-            let links: Vec<String> =
-                r.renders.iter().map(|p| format!("<a href=\"{}\">{}</a>", esc(p), esc(file_stem(p)))).collect();
-            page.raw(&format!(
-                "<details><summary>{} more test views (files)</summary><p>{}</p></details>",
-                r.renders.len(),
-                links.join(" ")
-            ));
-        }
-        if let Some(t) = r.images.first() {
-            page.raw("<div class=\"grid\">");
-            for (cap, rel) in [("prediction", &t.pred), ("ground truth", &t.gt), ("|error|", &t.error)] {
-                page.figure(&dir.join(rel), &format!("{} — {cap}", t.view));
-            }
-            page.raw("</div>");
-        }
         let figures: Vec<_> =
             r.artifacts.iter().filter(|(p, _)| [".png", ".gif", ".svg"].iter().any(|e| p.ends_with(e))).collect();
-        if !figures.is_empty() {
-            page.raw("<div class=\"grid\">");
-            for (rel, cap) in figures {
-                page.figure(&dir.join(rel), cap);
+        page.push(html! {
+            div.grid.thumbs { @for t in &r.images { (figure(&dir.join(&t.pred), &t.view)) } }
+            @if !r.renders.is_empty() {
+                details {
+                    summary { (r.renders.len()) " more test views (files)" }
+                    p { @for (i, p) in r.renders.iter().enumerate() { @if i > 0 { " " } a href=(p) { (file_stem(p)) } } }
+                }
             }
-            page.raw("</div>");
-        }
+            @if let Some(t) = r.images.first() {
+                div.grid {
+                    @for (cap, rel) in [("prediction", &t.pred), ("ground truth", &t.gt), ("|error|", &t.error)] {
+                        (figure(&dir.join(rel), &format!("{} — {cap}", t.view)))
+                    }
+                }
+            }
+            @if !figures.is_empty() {
+                div.grid { @for (rel, cap) in &figures { (figure(&dir.join(rel), cap)) } }
+            }
+        });
     }
 }
 
@@ -75,22 +67,20 @@ pub fn compare_variants(page: &mut Page, records: &[RunRecord], dir: &Path) {
         }
         page.h3(&format!("{method} on {dataset} ({backend}), seed {seed}"));
         for bt in base.images.iter().take(COMPARED_VIEWS) {
-            page.raw(&format!("<p>view {}</p><div>", esc(&bt.view)));
             let variants: Vec<(&str, &ImageTriple)> = of_seed
                 .iter()
                 .filter(|(v, _)| **v != "baseline")
                 .filter_map(|(v, r)| Some((*v, r.images.iter().find(|t| t.view == bt.view)?)))
                 .collect();
-            for (v, t) in &variants {
-                page.slider((&dir.join(&bt.pred), "baseline"), (&dir.join(&t.pred), v));
-            }
-            page.raw("</div><div class=\"grid\">");
-            page.figure(&dir.join(&bt.gt), "ground truth");
-            page.figure(&dir.join(&bt.error), "baseline |error|");
-            for (v, t) in &variants {
-                page.figure(&dir.join(&t.error), &format!("{v} |error|"));
-            }
-            page.raw("</div>");
+            page.push(html! {
+                p { "view " (bt.view) }
+                div { @for (v, t) in &variants { (slider((&dir.join(&bt.pred), "baseline"), (&dir.join(&t.pred), v))) } }
+                div.grid {
+                    (figure(&dir.join(&bt.gt), "ground truth"))
+                    (figure(&dir.join(&bt.error), "baseline |error|"))
+                    @for (v, t) in &variants { (figure(&dir.join(&t.error), &format!("{v} |error|"))) }
+                }
+            });
         }
     }
 }

@@ -1,5 +1,9 @@
-//! Minimal HTML page builder: escaped text, tables, figures as data URIs.
+//! The document around the report's sections (inline style, lightbox, script) and the pieces sections share:
+//! sortable tables, figures and before/after sliders with images as data URIs. Markup goes through maud's `html!`,
+//! which escapes every interpolated string; only the style and script constants here and the charts of
+//! [`crate::svg`] enter as `PreEscaped`.
 
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -33,87 +37,95 @@ document.addEventListener('click',function(e){var t=e.target;\
 if(t.tagName==='IMG'&&t.closest('figure')){box.firstChild.src=t.src;box.style.display='flex';}\
 else if(t.closest('#lightbox')){box.style.display='none';}});})();";
 
+/// The report's sections in order, each already markup; [`Page::finish`] wraps them in the document.
 pub struct Page {
-    out: String,
+    title: String,
+    body: Vec<Markup>,
 }
 
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Text as a table cell or a fragment; maud escapes it.
+pub fn text(s: impl Render) -> Markup {
+    html! { (s) }
 }
 
 impl Page {
     pub fn new(title: &str) -> Page {
-        let t = esc(title);
-        Page {
-            out: format!(
-                "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{CSS}</style></head><body>\n<h1>{t}</h1>\n"
-            ),
-        }
+        Page { title: title.to_string(), body: Vec::new() }
+    }
+    pub fn push(&mut self, part: Markup) {
+        self.body.push(part);
     }
     pub fn h2(&mut self, s: &str) {
-        self.out += &format!("<h2>{}</h2>\n", esc(s));
+        self.push(html! { h2 { (s) } });
     }
     pub fn h3(&mut self, s: &str) {
-        self.out += &format!("<h3>{}</h3>\n", esc(s));
+        self.push(html! { h3 { (s) } });
     }
     pub fn para(&mut self, s: &str) {
-        self.out += &format!("<p>{}</p>\n", esc(s));
+        self.push(html! { p { (s) } });
     }
-    pub fn raw(&mut self, s: &str) {
-        self.out += s;
-    }
-    /// Cells are HTML already (callers escape text). Every table sorts by a click on its header.
-    pub fn table(&mut self, head: &[&str], rows: &[Vec<String>], class: &str) {
-        self.out += &format!("<table class=\"{class}\" data-sort><thead><tr>");
-        for h in head {
-            self.out += &format!("<th>{}</th>", esc(h));
-        }
-        self.out += "</tr></thead><tbody>\n";
-        for r in rows {
-            self.out += "<tr>";
-            for c in r {
-                self.out += &format!("<td>{c}</td>");
-            }
-            self.out += "</tr>\n";
-        }
-        self.out += "</tbody></table>\n";
+    pub fn table(&mut self, head: &[&str], rows: &[Vec<Markup>], class: &str) {
+        self.push(table(head, rows, class));
     }
     pub fn kv_table(&mut self, kv: &BTreeMap<String, String>) {
-        let rows: Vec<Vec<String>> = kv.iter().map(|(k, v)| vec![esc(k), esc(v)]).collect();
+        let rows: Vec<Vec<Markup>> = kv.iter().map(|(k, v)| vec![text(k), text(v)]).collect();
         self.table(&["", ""], &rows, "kv");
     }
-    /// An image embedded as a data URI; a missing file shows its name instead of breaking the page.
-    pub fn figure(&mut self, path: &Path, caption: &str) {
-        self.out += &format!("<figure>{}<figcaption>{}</figcaption></figure>", img(path, caption), esc(caption));
+    pub fn finish(self) -> String {
+        // One section per line keeps the file readable in a diff; the browser ignores the newlines.
+        let page = html! {
+            (DOCTYPE)
+            html lang="en" {
+                head { meta charset="utf-8"; title { (self.title) } style { (PreEscaped(CSS)) } }
+                body {
+                    "\n" h1 { (self.title) } "\n"
+                    @for part in &self.body { (part) "\n" }
+                    div #lightbox { img alt="enlarged"; }
+                    script { (PreEscaped(SCRIPT)) }
+                }
+            }
+        };
+        page.into_string() + "\n"
     }
-    /// A before/after slider: `after` drawn over `before`, revealed up to the slider's position.
-    pub fn slider(&mut self, before: (&Path, &str), after: (&Path, &str)) {
-        self.out += &format!(
-            "<div class=\"slider\">{}<div class=\"top\">{}</div><input type=\"range\" min=\"0\" max=\"100\" \
-             value=\"50\" aria-label=\"before/after\"><p>left: {}, right: {}</p></div>",
-            img(before.0, before.1),
-            img(after.0, after.1),
-            esc(after.1),
-            esc(before.1)
-        );
+}
+
+/// Every table sorts by a click on its header (the script finds them by `data-sort`).
+pub fn table(head: &[&str], rows: &[Vec<Markup>], class: &str) -> Markup {
+    html! {
+        table class=(class) data-sort {
+            thead { tr { @for h in head { th { (h) } } } }
+            tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
+        }
     }
-    pub fn finish(mut self) -> String {
-        self.out +=
-            &format!("<div id=\"lightbox\"><img alt=\"enlarged\"></div><script>{SCRIPT}</script></body></html>\n");
-        self.out
+}
+
+/// An image embedded as a data URI; a missing file shows its name instead of breaking the page.
+pub fn figure(path: &Path, caption: &str) -> Markup {
+    html! { figure { (img(path, caption)) figcaption { (caption) } } }
+}
+
+/// A before/after slider: `after` drawn over `before`, revealed up to the slider's position.
+pub fn slider(before: (&Path, &str), after: (&Path, &str)) -> Markup {
+    html! {
+        div.slider {
+            (img(before.0, before.1))
+            div.top { (img(after.0, after.1)) }
+            input type="range" min="0" max="100" value="50" aria-label="before/after";
+            p { "left: " (after.1) ", right: " (before.1) }
+        }
     }
 }
 
 /// `<img>` with the file as a data URI, or the missing path in its place.
-fn img(path: &Path, alt: &str) -> String {
+fn img(path: &Path, alt: &str) -> Markup {
     let mime = match path.extension().and_then(|e| e.to_str()) {
         Some("gif") => "image/gif",
         Some("svg") => "image/svg+xml",
         _ => "image/png",
     };
     match std::fs::read(path) {
-        Ok(bytes) => format!("<img src=\"data:{mime};base64,{}\" alt=\"{}\">", base64(&bytes), esc(alt)),
-        Err(_) => format!("<em>missing {}</em>", esc(&path.display().to_string())),
+        Ok(bytes) => html! { img src={ "data:" (mime) ";base64," (base64(&bytes)) } alt=(alt); },
+        Err(_) => html! { em { "missing " (path.display().to_string()) } },
     }
 }
 
@@ -136,6 +148,8 @@ pub fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     #[test]
     fn base64_matches_rfc4648_vectors() {
         for (i, o) in [
@@ -149,6 +163,13 @@ mod tests {
         ] {
             assert_eq!(super::base64(i.as_bytes()), o);
         }
-        assert_eq!(super::esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn text_is_escaped_by_the_markup() {
+        let cell = super::text("<a&\"b\">").into_string();
+        assert_eq!(cell, "&lt;a&amp;&quot;b&quot;&gt;");
+        let fig = super::figure(Path::new("no/such<file>.png"), "x<y").into_string();
+        assert_eq!(fig, "<figure><em>missing no/such&lt;file&gt;.png</em><figcaption>x&lt;y</figcaption></figure>");
     }
 }

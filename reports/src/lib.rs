@@ -10,7 +10,8 @@ mod stats;
 mod svg;
 mod timing;
 
-use html::{Page, esc};
+use html::{Page, text};
+use maud::{Markup, html};
 use splatbench_core::{MEAN_COLOUR, RunRecord, RunStatus, ViewMetrics};
 use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
@@ -51,6 +52,11 @@ pub fn render_report(title: &str, records: &[RunRecord], bench_dir: &Path) -> St
     runs(&mut page, records, bench_dir);
     gallery::thumbnails(&mut page, records, bench_dir);
     page.finish()
+}
+
+/// A number as the tables print it, or a dash where there is none.
+fn num(v: Option<f64>) -> Markup {
+    text(v.map_or("–".into(), fmt))
 }
 
 pub(crate) fn ok(records: &[RunRecord]) -> impl Iterator<Item = &RunRecord> {
@@ -102,12 +108,12 @@ fn novel_and_conditioning(page: &mut Page, records: &[RunRecord], metrics: &[(St
     let mut head = vec!["run".to_string(), "objects".into()];
     head.extend(shown.iter().map(|m| format!("{m} novel")));
     head.extend(shown.iter().map(|m| format!("{m} conditioning")));
-    let body: Vec<Vec<String>> = with
+    let body: Vec<Vec<Markup>> = with
         .iter()
         .map(|r| {
-            let mut row = vec![esc(&r.id), r.objects.to_string()];
-            row.extend(shown.iter().map(|m| r.aggregate.get(*m).map_or("–".into(), |v| fmt(*v))));
-            row.extend(shown.iter().map(|m| r.conditioning_aggregate.get(*m).map_or("–".into(), |v| fmt(*v))));
+            let mut row = vec![text(&r.id), text(r.objects)];
+            row.extend(shown.iter().map(|m| num(r.aggregate.get(*m).copied())));
+            row.extend(shown.iter().map(|m| num(r.conditioning_aggregate.get(*m).copied())));
             row
         })
         .collect();
@@ -129,19 +135,22 @@ fn against_initial(page: &mut Page, records: &[RunRecord], metrics: &[(String, b
     for (m, _) in &shown {
         head.extend([format!("{m} trained"), format!("{m} initial"), format!("{m} mean colour")]);
     }
-    let body: Vec<Vec<String>> = with
+    let body: Vec<Vec<Markup>> = with
         .iter()
         .map(|r| {
-            let mut row = vec![esc(&r.id)];
+            let mut row = vec![text(&r.id)];
             let mc = r.references.get(MEAN_COLOUR).map(|rf| &rf.aggregate);
             for (m, higher_better) in &shown {
                 let t = r.aggregate.get(m).copied();
                 let i = r.initial.get(m).copied();
                 let beaten = matches!((t, i), (Some(t), Some(i)) if if *higher_better { i >= t } else { i <= t });
-                let cell = t.map_or("–".into(), fmt);
-                row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
-                row.push(i.map_or("–".into(), fmt));
-                row.push(mc.and_then(|a| a.get(m)).copied().map_or("–".into(), fmt));
+                row.push(if beaten {
+                    html! { span.worse { (num(t)) } }
+                } else {
+                    num(t)
+                });
+                row.push(num(i));
+                row.push(num(mc.and_then(|a| a.get(m)).copied()));
             }
             row
         })
@@ -162,11 +171,11 @@ fn method_stats(page: &mut Page, records: &[RunRecord]) {
         let keys: std::collections::BTreeSet<&String> = runs.iter().flat_map(|r| r.stats.keys()).collect();
         let mut head = vec!["run"];
         head.extend(keys.iter().map(|k| k.as_str()));
-        let body: Vec<Vec<String>> = runs
+        let body: Vec<Vec<Markup>> = runs
             .iter()
             .map(|r| {
-                let mut row = vec![esc(&r.id)];
-                row.extend(keys.iter().map(|k| r.stats.get(*k).map_or("–".into(), |v| fmt(*v))));
+                let mut row = vec![text(&r.id)];
+                row.extend(keys.iter().map(|k| num(r.stats.get(*k).copied())));
                 row
             })
             .collect();
@@ -192,16 +201,17 @@ fn summary(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
         let body = rows
             .iter()
             .map(|(k, runs)| {
-                let mut row = vec![esc(&k.1), settings(&k.1).into(), esc(&k.2), esc(&k.3), runs.len().to_string()];
+                let mut row = vec![text(&k.1), text(settings(&k.1)), text(&k.2), text(&k.3), text(runs.len())];
+                let cell = |v: Vec<f64>| text(MeanStd::of(v.into_iter()).cell());
                 row.extend(
                     metrics
                         .iter()
-                        .map(|(m, _)| MeanStd::of(runs.iter().filter_map(|r| r.aggregate.get(m).copied())).cell()),
+                        .map(|(m, _)| cell(runs.iter().filter_map(|r| r.aggregate.get(m).copied()).collect())),
                 );
-                row.push(MeanStd::of(runs.iter().map(|r| r.timing.train_s)).cell());
-                row.push(MeanStd::of(runs.iter().map(|r| r.timing.steps_per_s)).cell());
-                row.push(MeanStd::of(runs.iter().map(|r| r.timing.render_fps)).cell());
-                row.push(MeanStd::of(runs.iter().map(|r| r.timing.peak_rss_mib)).cell());
+                row.push(cell(runs.iter().map(|r| r.timing.train_s).collect()));
+                row.push(cell(runs.iter().map(|r| r.timing.steps_per_s).collect()));
+                row.push(cell(runs.iter().map(|r| r.timing.render_fps).collect()));
+                row.push(cell(runs.iter().map(|r| r.timing.peak_rss_mib).collect()));
                 row
             })
             .collect::<Vec<_>>();
@@ -261,9 +271,9 @@ fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) 
         any = true;
         page.h3(&format!("{method} on {dataset} ({backend})"));
         let base_cfg = &baseline.values().next().expect("non-empty").spec.config;
-        let diffs: Vec<Vec<String>> = variants
+        let diffs: Vec<Vec<Markup>> = variants
             .iter()
-            .map(|(variant, vruns)| vec![esc(variant), esc(&config_diff(base_cfg, &vruns[0].spec.config).join("; "))])
+            .map(|(variant, vruns)| vec![text(variant), text(config_diff(base_cfg, &vruns[0].spec.config).join("; "))])
             .collect();
         page.table(&["variant", "resolved config against the baseline's"], &diffs, "config-diff");
         let mut head = vec!["variant", "pairs"];
@@ -271,7 +281,7 @@ fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) 
         let body = variants
             .iter()
             .map(|(variant, vruns)| {
-                let mut row = vec![esc(variant), String::new()];
+                let mut row = vec![text(variant), html! {}];
                 let mut pairs = 0;
                 for (m, higher_better) in metrics {
                     let deltas: Vec<f64> = vruns
@@ -282,7 +292,7 @@ fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) 
                     let ms = MeanStd::of(deltas.into_iter());
                     row.push(ms.delta_cell(*higher_better));
                 }
-                row[1] = pairs.to_string();
+                row[1] = text(pairs);
                 row
             })
             .collect::<Vec<_>>();
@@ -298,6 +308,9 @@ fn ablation(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) 
         );
     }
 }
+
+/// One per-view metric read off a [`ViewMetrics`] (LPIPS is keyed by network, so these are closures).
+type ViewMetric = Box<dyn Fn(&ViewMetrics) -> Option<f64>>;
 
 /// Per test view, the method beside each trivial reference; a method cell is red where the reference does better.
 fn references(page: &mut Page, records: &[RunRecord]) {
@@ -315,7 +328,7 @@ fn references(page: &mut Page, records: &[RunRecord]) {
     for r in with {
         page.h3(&r.id);
         let nets: std::collections::BTreeSet<String> = r.views.iter().flat_map(|v| v.lpips.keys().cloned()).collect();
-        let mut shown: Vec<(String, bool, Box<dyn Fn(&ViewMetrics) -> Option<f64>>)> =
+        let mut shown: Vec<(String, bool, ViewMetric)> =
             vec![("psnr".into(), true, Box::new(|v| v.psnr)), ("ssim".into(), true, Box::new(|v| v.ssim))];
         for net in nets {
             let key = net.clone();
@@ -332,17 +345,20 @@ fn references(page: &mut Page, records: &[RunRecord]) {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let mut row = vec![esc(&v.view)];
+                let mut row = vec![text(&v.view)];
                 for (_, higher_better, get) in &shown {
                     let refs: Vec<Option<f64>> =
-                        r.references.values().map(|rf| rf.views.get(i).and_then(|w| get(w))).collect();
+                        r.references.values().map(|rf| rf.views.get(i).and_then(get)).collect();
                     let beaten = get(v)
                         .is_some_and(|x| refs.iter().flatten().any(|&y| if *higher_better { y >= x } else { y <= x }));
-                    let cell = get(v).map_or("–".to_string(), fmt);
-                    row.push(if beaten { format!("<span class=\"worse\">{cell}</span>") } else { cell });
-                    row.extend(refs.iter().map(|y| y.map_or("–".to_string(), fmt)));
+                    row.push(if beaten {
+                        html! { span.worse { (num(get(v))) } }
+                    } else {
+                        num(get(v))
+                    });
+                    row.extend(refs.iter().map(|y| num(*y)));
                 }
-                row.push(esc(&v.notes));
+                row.push(text(&v.notes));
                 row
             })
             .collect::<Vec<_>>();
@@ -359,17 +375,19 @@ fn backends(page: &mut Page, records: &[RunRecord]) {
     let mut body = Vec::new();
     for ((method, variant, dataset), runs) in groups {
         for (backend, bruns) in Group::by(runs.into_iter(), |r| r.spec.backend.name().to_string()) {
+            let cell = |v: Vec<f64>| text(MeanStd::of(v.into_iter()).cell());
+            let metric = |m: &str| cell(bruns.iter().filter_map(|r| r.aggregate.get(m).copied()).collect());
             body.push(vec![
-                esc(&method),
-                esc(&variant),
-                esc(&dataset),
-                esc(&backend),
-                MeanStd::of(bruns.iter().map(|r| r.timing.train_s)).cell(),
-                MeanStd::of(bruns.iter().map(|r| r.timing.steps_per_s)).cell(),
-                MeanStd::of(bruns.iter().map(|r| r.timing.render_fps)).cell(),
-                MeanStd::of(bruns.iter().map(|r| r.timing.peak_rss_mib)).cell(),
-                MeanStd::of(bruns.iter().filter_map(|r| r.aggregate.get("psnr").copied())).cell(),
-                MeanStd::of(bruns.iter().filter_map(|r| r.aggregate.get("ssim").copied())).cell(),
+                text(&method),
+                text(&variant),
+                text(&dataset),
+                text(&backend),
+                cell(bruns.iter().map(|r| r.timing.train_s).collect()),
+                cell(bruns.iter().map(|r| r.timing.steps_per_s).collect()),
+                cell(bruns.iter().map(|r| r.timing.render_fps).collect()),
+                cell(bruns.iter().map(|r| r.timing.peak_rss_mib).collect()),
+                metric("psnr"),
+                metric("ssim"),
             ]);
         }
     }
@@ -380,8 +398,13 @@ fn backends(page: &mut Page, records: &[RunRecord]) {
 fn runs(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
     let log = |r: &RunRecord| {
         let rel = format!("logs/{}.log", r.id);
-        if bench_dir.join(&rel).is_file() { format!("<a href=\"{}\">log</a>", esc(&rel)) } else { "–".into() }
+        if bench_dir.join(&rel).is_file() {
+            html! { a href=(rel) { "log" } }
+        } else {
+            text("–")
+        }
     };
+    let status = |r: &RunRecord| text(format!("{:?}", r.status).to_lowercase());
     let bad: Vec<_> = records.iter().filter(|r| r.status != RunStatus::Ok || !r.failed_metrics.is_empty()).collect();
     if !bad.is_empty() {
         page.h2("Failed and skipped runs, metrics not computed");
@@ -391,13 +414,12 @@ fn runs(page: &mut Page, records: &[RunRecord], bench_dir: &Path) {
                 let mut why = vec![r.reason.clone()];
                 why.extend(r.failed_metrics.iter().map(|(m, e)| format!("{m} not computed: {e}")));
                 why.retain(|w| !w.is_empty());
-                vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), esc(&why.join("; ")), log(r)]
+                vec![text(&r.id), status(r), text(why.join("; ")), log(r)]
             })
             .collect::<Vec<_>>();
         page.table(&["run", "status", "reason", "log"], &body, "failures");
     }
     page.h2("Run logs");
-    let body =
-        records.iter().map(|r| vec![esc(&r.id), format!("{:?}", r.status).to_lowercase(), log(r)]).collect::<Vec<_>>();
+    let body = records.iter().map(|r| vec![text(&r.id), status(r), log(r)]).collect::<Vec<_>>();
     page.table(&["run", "status", "log"], &body, "logs");
 }

@@ -2,9 +2,10 @@
 //! mean ± std over seeds; the best row of each dataset in bold (higher or lower, as the metric prefers). The last
 //! column is the row's mean over the datasets it ran on, with their count, since methods run on different datasets.
 
-use crate::html::{Page, esc};
+use crate::html::{Page, text};
 use crate::ok;
 use crate::stats::{Group, MeanStd, fmt};
+use maud::{Markup, html};
 use splatbench_core::RunRecord;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,20 +37,24 @@ pub fn results_matrix(page: &mut Page, records: &[RunRecord], metrics: &[(String
         let mut head = vec!["method", "variant", "backend"];
         head.extend(datasets.iter().copied());
         head.push("mean over its datasets");
-        let body: Vec<Vec<String>> = stats
+        let body: Vec<Vec<Markup>> = stats
             .iter()
             .map(|((method, variant, backend), cells)| {
-                let mut row = vec![esc(method), esc(variant), esc(backend)];
+                let mut row = vec![text(method), text(variant), text(backend)];
                 for (j, m) in cells.iter().enumerate() {
                     let c = m.cell();
-                    row.push(if m.n > 0 && m.mean == best[j] { format!("<b>{c}</b>") } else { c });
+                    row.push(if m.n > 0 && m.mean == best[j] {
+                        html! { b { (c) } }
+                    } else {
+                        text(c)
+                    });
                 }
                 let present: Vec<f64> = cells.iter().filter(|m| m.n > 0).map(|m| m.mean).collect();
-                row.push(if present.is_empty() {
+                row.push(text(if present.is_empty() {
                     "–".into()
                 } else {
                     format!("{} ({})", fmt(present.iter().sum::<f64>() / present.len() as f64), present.len())
-                });
+                }));
                 row
             })
             .collect();

@@ -1,5 +1,6 @@
 //! Grouping, mean ± std, and the 95 % confidence interval of an ablation delta for the report tables.
 
+use maud::{Markup, html};
 use std::collections::BTreeMap;
 
 pub struct Group;
@@ -51,16 +52,16 @@ impl MeanStd {
 
     /// Delta cell: mean ± the 95 % interval's half-width, classed "better"/"worse" when the interval excludes zero;
     /// with one value it says "1 seed" and is never classed.
-    pub fn delta_cell(&self, higher_better: bool) -> String {
+    pub fn delta_cell(&self, higher_better: bool) -> Markup {
         let Some(half) = self.ci95() else {
-            return if self.n == 0 { "–".into() } else { format!("{:+.4} (1 seed)", self.mean) };
+            return html! { @if self.n == 0 { "–" } @else { (format!("{:+.4} (1 seed)", self.mean)) } };
         };
         let text = format!("{:+.4} ± {half:.4}", self.mean);
         if self.mean.abs() <= half {
-            return text;
+            return html! { (text) };
         }
         let better = (self.mean > 0.0) == higher_better;
-        format!("<span class=\"{}\">{text}</span>", if better { "better" } else { "worse" })
+        html! { span class=(if better { "better" } else { "worse" }) { (text) } }
     }
 }
 
@@ -97,14 +98,16 @@ mod tests {
     fn mean_std_and_highlight() {
         let m = MeanStd::of([1.0, 2.0, 3.0].into_iter());
         assert_eq!((m.n, m.mean, m.std), (3, 2.0, 1.0));
-        assert!(MeanStd::of([0.5, 0.6, 0.55].into_iter()).delta_cell(true).contains("better"));
-        assert!(MeanStd::of([0.5, 0.6, 0.55].into_iter()).delta_cell(false).contains("worse"));
-        assert!(!MeanStd::of([-1.0, 1.5].into_iter()).delta_cell(true).contains("span"));
-        assert_eq!(MeanStd::of([2.0].into_iter()).delta_cell(true), "+2.0000 (1 seed)");
+        let delta = |v: &[f64], higher_better| MeanStd::of(v.iter().copied()).delta_cell(higher_better).into_string();
+        assert!(delta(&[0.5, 0.6, 0.55], true).contains("better"));
+        assert!(delta(&[0.5, 0.6, 0.55], false).contains("worse"));
+        assert!(!delta(&[-1.0, 1.5], true).contains("span"));
+        assert_eq!(delta(&[2.0], true), "+2.0000 (1 seed)");
         assert_eq!(MeanStd::of(std::iter::empty()).cell(), "–");
         // |mean| > std but inside the t interval: at 2 seeds that is p ≈ 0.39, not a finding.
         let weak = MeanStd::of([0.2, 1.0].into_iter());
-        assert!(weak.mean.abs() > weak.std && !weak.delta_cell(true).contains("span"), "{}", weak.delta_cell(true));
+        let cell = weak.delta_cell(true).into_string();
+        assert!(weak.mean.abs() > weak.std && !cell.contains("span"), "{cell}");
         // Half-width t·s/√n: values 1, 2, 3 have s = 1, so 4.303/√3.
         let ci = MeanStd::of([1.0, 2.0, 3.0].into_iter()).ci95().unwrap();
         assert!((ci - 4.303 / 3f64.sqrt()).abs() < 1e-12);

@@ -1,10 +1,11 @@
 //! Where the time goes: per-phase bars of every run (data, forward, backward, optimizer, densify, as recorded in
 //! `phases_s`), loss against step and against wall time, and held-out PSNR against training time across runs.
 
-use crate::html::Page;
+use crate::html::{Page, table, text};
 use crate::ok;
-use crate::stats::Group;
+use crate::stats::{Group, fmt};
 use crate::svg::{self, Point, Series};
+use maud::html;
 use splatbench_core::RunRecord;
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ pub fn phase_bars(page: &mut Page, records: &[RunRecord]) {
             })
             .collect();
         page.h3(&method);
-        page.raw(&svg::stacked_bars(&rows, &PHASES));
+        page.push(svg::stacked_bars(&rows, &PHASES));
     }
 }
 
@@ -53,29 +54,35 @@ pub fn curves(page: &mut Page, records: &[RunRecord]) {
             })
             .collect();
         page.h3(&method);
-        page.raw("<div class=\"grid\">");
-        page.raw(&svg::loss_chart(&by_step, "step"));
-        if !by_time.is_empty() {
-            page.raw(&svg::loss_chart(&by_time, "seconds"));
-        }
-        page.raw("</div>");
+        page.push(html! {
+            div.grid {
+                (svg::loss_chart(&by_step, "step"))
+                @if !by_time.is_empty() { (svg::loss_chart(&by_time, "seconds")) }
+            }
+        });
     }
 }
 
+/// The scatter cannot carry tooltips (see [`svg`]), so the runs it plots follow it in a folded table.
 pub fn quality_vs_time(page: &mut Page, records: &[RunRecord]) {
-    let points: Vec<Point> = ok(records)
+    let runs: Vec<(&RunRecord, Point)> = ok(records)
         .filter_map(|r| {
-            Some(Point {
-                label: format!("{}: {:.2} dB in {:.1} s", r.id, r.aggregate.get("psnr")?, r.timing.train_s),
-                group: format!("{} on {}", r.spec.method, r.spec.backend.name()),
-                x: r.timing.train_s,
-                y: *r.aggregate.get("psnr")?,
-            })
+            let group = format!("{} on {}", r.spec.method, r.spec.backend.name());
+            Some((r, Point { group, x: r.timing.train_s, y: *r.aggregate.get("psnr")? }))
         })
         .collect();
-    if points.is_empty() {
+    if runs.is_empty() {
         return;
     }
-    page.h2("Held-out PSNR against training time (each point a run; hover for its name)");
-    page.raw(&svg::scatter(&points, "training seconds", "PSNR dB"));
+    let rows: Vec<_> =
+        runs.iter().map(|(r, p)| vec![text(&r.id), text(&p.group), text(fmt(p.x)), text(fmt(p.y))]).collect();
+    let points: Vec<Point> = runs.into_iter().map(|(_, p)| p).collect();
+    page.h2("Held-out PSNR against training time (each point a run; colour: method and backend)");
+    page.push(html! {
+        (svg::scatter(&points, "training seconds", "PSNR dB"))
+        details {
+            summary { (rows.len()) " runs plotted" }
+            (table(&["run", "method on backend", "train s", "psnr"], &rows, "points"))
+        }
+    });
 }
