@@ -28,7 +28,6 @@ use splatbench_render::GaussianCloud;
 use splatbench_render::op::{CameraTensors, GaussianTensors, RenderOutput, render};
 use splatbench_train::tensors::{image_tensor, tensor_image, to_rows};
 use splatbench_train::{Plan, StepOutput, TrainTask};
-use std::time::Instant;
 
 /// What training leaves behind.
 pub struct Trained {
@@ -144,7 +143,6 @@ impl TrainTask for RoiGsTask<'_> {
 /// Fits `scene`'s "train" split. `ctx.steps` overrides `cfg.steps` (0 returns the initialisation).
 pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Result<Trained> {
     cfg.validate().map_err(|m| Error::input("RoiGsConfig", m))?;
-    let started = Instant::now();
     let total = ctx.steps.unwrap_or(cfg.steps);
     let background = cfg.background.unwrap_or(scene.background);
     let raw_views = scene.split("train");
@@ -240,7 +238,6 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         ("train_width", batches[0].view.camera.width as f64),
         ("train_height", batches[0].view.camera.height as f64),
         ("scene_extent", extent),
-        ("train_seconds", started.elapsed().as_secs_f64()),
     ] {
         report.stats.insert(k.to_string(), v);
     }

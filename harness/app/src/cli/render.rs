@@ -7,10 +7,10 @@
 //!   rasterizer's values unchanged (not clamped, no gamma).
 
 use splatbench_core::npy::write_npy;
-use splatbench_core::{Camera, Error, Image, Result};
+use splatbench_core::{Error, Image, Result};
 use splatbench_data::{imageio, read_camera};
 use splatbench_render::{RasterCamera, cpu, ply};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
