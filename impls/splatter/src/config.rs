@@ -141,3 +141,40 @@ impl SplatterConfig {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full suite's splatter variants, each merged into the entry's config and read as a [`SplatterConfig`]
+    /// (unknown keys are errors): (variant, config).
+    fn full_suite_variants() -> Vec<(String, SplatterConfig)> {
+        let suite: toml::Table = toml::from_str(include_str!("../../../harness/suites/full.toml")).unwrap();
+        let entries = suite["entry"].as_array().unwrap();
+        let entry = entries.iter().find(|e| e["method"].as_str() == Some("splatter")).expect("a splatter entry");
+        let base = entry["config"].as_table().unwrap();
+        entry["variants"]
+            .as_table()
+            .unwrap()
+            .iter()
+            .map(|(name, delta)| {
+                let mut c = base.clone();
+                c.extend(delta.as_table().unwrap().clone());
+                let cfg: SplatterConfig = toml::Value::Table(c).try_into().unwrap_or_else(|e| panic!("{name}: {e}"));
+                cfg.check().unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name.clone(), cfg)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_full_suite_sweeps_lambda_max_over_three_decades_of_the_fit_target() {
+        let mut swept: Vec<f64> = full_suite_variants()
+            .into_iter()
+            .filter(|(_, c)| c.target == TargetMode::Fit)
+            .map(|(_, c)| c.lambda_max)
+            .collect();
+        swept.sort_by(f64::total_cmp);
+        assert_eq!(swept, [0.001, 0.01, 0.1]);
+    }
+}
