@@ -72,6 +72,10 @@ pub struct SplatterConfig {
     pub fit_views_per_step: usize,
     /// Write a network checkpoint every this many steps into the run's work directory (0: never).
     pub checkpoint_every: usize,
+    /// Resume from the newest checkpoint of this run in the work directory when one is there ([`crate::resume`]).
+    pub resume: bool,
+    /// Decay of the weight average that evaluation uses ([`crate::ema`]); 0: none, evaluate the raw weights.
+    pub ema_decay: f64,
 }
 
 impl Default for SplatterConfig {
@@ -97,6 +101,8 @@ impl Default for SplatterConfig {
             fit_holdout: 3,
             fit_views_per_step: 4,
             checkpoint_every: 0,
+            resume: true,
+            ema_decay: 0.0,
         }
     }
 }
@@ -124,17 +130,22 @@ impl SplatterConfig {
         if !(0.0..=1.0).contains(&self.lambda_start) {
             return Err(format!("lambda_start {} is a fraction of the run, in [0, 1]", self.lambda_start));
         }
+        if !(0.0..1.0).contains(&self.ema_decay) {
+            return Err(format!("ema_decay {} must be in [0, 1) (0: no weight average)", self.ema_decay));
+        }
         Ok(())
     }
 
     /// What a target built under this configuration depends on (hashed into the bench cache key).
     pub fn target_recipe(&self) -> serde_json::Value {
         let mut c = self.clone();
-        // Neither the student's own schedule nor the checkpoint cadence changes a target.
+        // Neither the student's own schedule nor the checkpoint cadence changes a target (the weight average does: a
+        // teacher is evaluated through it).
         c.steps = 0;
         c.lambda_max = 0.0;
         c.lambda_start = 0.0;
         c.checkpoint_every = 0;
+        c.resume = true;
         c.target = TargetMode::None;
         let mut v = serde_json::to_value(c).expect("config serialises");
         v["mode"] = serde_json::to_value(self.target).expect("mode serialises");
