@@ -49,6 +49,9 @@ pub struct SplatterConfig {
     pub groups: usize,
     /// Adam learning rate of the network weights.
     pub lr: f64,
+    /// Spherical-harmonic degree of the colour: 0 (view-independent) or 1 (a band of 3 × 3 more coefficients per
+    /// pixel, [`crate::sh`]).
+    pub sh_degree: u32,
     /// Depth range the sigmoid maps into (camera z of the conditioning view).
     pub znear: f32,
     pub zfar: f32,
@@ -89,6 +92,7 @@ impl Default for SplatterConfig {
             depth: 2,
             groups: 4,
             lr: 2e-3,
+            sh_degree: 0,
             znear: 0.8,
             zfar: 1.8,
             target: TargetMode::None,
@@ -129,6 +133,9 @@ impl SplatterConfig {
         }
         if !(0.0..=1.0).contains(&self.lambda_start) {
             return Err(format!("lambda_start {} is a fraction of the run, in [0, 1]", self.lambda_start));
+        }
+        if self.sh_degree > 1 {
+            return Err(format!("sh_degree {} is not supported (0 or 1)", self.sh_degree));
         }
         if !(0.0..1.0).contains(&self.ema_decay) {
             return Err(format!("ema_decay {} must be in [0, 1) (0: no weight average)", self.ema_decay));

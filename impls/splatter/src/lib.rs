@@ -7,6 +7,7 @@
 //! | [`config`] | [`SplatterConfig`], [`TargetMode`] (the bench's variants) |
 //! | [`unet`] | the U-Net (burn::nn conv, group norm, nearest up-sampling, skips) and its reference initialisation |
 //! | [`splat`] | raw output → depth, offset, opacity, scale, rotation, colour; back-projection to world means |
+//! | [`sh`] | the optional SH degree-1 band: camera-frame coefficients rotated to world |
 //! | [`data`] | training objects at the training resolution |
 //! | [`train`] | one network step as a `TrainTask` (photometric L2 + λ·L_new) |
 //! | [`ema`] | the weight average evaluation uses (`ema_decay`) |
@@ -25,6 +26,7 @@ pub mod fit;
 pub mod loss_terms;
 pub mod method;
 pub mod resume;
+pub mod sh;
 pub mod splat;
 pub mod target_io;
 pub mod target_loss;

@@ -259,7 +259,7 @@ impl Reconstruction for SplatterReconstruction {
         for (name, img, caption) in [
             ("depth", depth, format!("per-pixel depth (near = bright, {lo:.3}–{hi:.3})")),
             ("opacity", opacity, "per-pixel opacity".to_string()),
-            ("colour", colour, "per-pixel colour (SH degree 0)".to_string()),
+            ("colour", colour, "per-pixel colour (SH degree-0 part)".to_string()),
         ] {
             let path = dir.join(format!("{stem}_{name}.png"));
             write_png(&path, &img)?;
