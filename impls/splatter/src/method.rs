@@ -150,13 +150,18 @@ impl Reconstructor for Splatter {
         if let Some(ms) = summary.ms_per_step() {
             stats.insert("ms_per_step".into(), ms);
         }
+        let mut final_loss = summary.final_loss;
+        if let (0, Some(last)) = (summary.steps_run, task.terms.last()) {
+            // Resumed from a checkpoint at the last step: no step ran, the loss is that of the last one recorded.
+            final_loss = last.l_base + last.weighted();
+        }
         if let Some(dir) = &ctx.work_dir {
             loss_terms::write_csv(&dir.join(loss_terms::FILE), &task.terms)?;
         }
         self.net = Some(task.eval_net());
         self.raw = Some(task.net.take().expect("network present").valid());
         self.device = Some(device);
-        Ok(TrainReport { steps: summary.steps_run, final_loss: summary.final_loss, stats })
+        Ok(TrainReport { steps: summary.steps_run, final_loss, stats })
     }
 
     fn reconstruct(&self, inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {

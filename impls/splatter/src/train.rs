@@ -11,9 +11,9 @@
 //!
 //! The network's weights are the only parameters (burn's Adam through [`ModuleOptimizer`]); the Gaussians are a
 //! function of them and are never optimised directly. After each optimiser step the weight average moves
-//! ([`crate::ema`], when on) and the step's two terms are read back for [`crate::loss_terms`] (one read of two
-//! values, after the skeleton's own read of the loss, so it adds no extra device synchronisation point per step
-//! beyond that one). Checkpoints and resuming: [`crate::resume`].
+//! ([`crate::ema`], when on) and the step's two terms are read back for [`crate::loss_terms`] (one more read of two
+//! values per step, made after the skeleton's own read of the loss, when they are already computed). Checkpoints
+//! and resuming: [`crate::resume`].
 
 use crate::config::SplatterConfig;
 use crate::data::{Object, input_tensor};

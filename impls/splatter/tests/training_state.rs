@@ -59,6 +59,7 @@ fn a_resumed_run_ends_bit_equal_to_an_uninterrupted_one_and_bad_checkpoints_are_
     let straight_dir = tempfile::tempdir().unwrap();
     let (straight, r) = train(&SplatterConfig { checkpoint_every: 0, ..cfg.clone() }, &scenes, straight_dir.path());
     assert_eq!((r.steps, r.stats["resumed_from_step"]), (4, 0.0));
+    let straight_loss = r.final_loss;
 
     // The interrupted run: checkpoints after 2 and 4 steps; without the manifest of the second, that one is
     // incomplete and the run counts as stopped after step 2.
@@ -76,7 +77,12 @@ fn a_resumed_run_ends_bit_equal_to_an_uninterrupted_one_and_bad_checkpoints_are_
     let rows = read_csv(&dir.path().join(FILE)).unwrap();
     assert_eq!(rows, read_csv(&straight_dir.path().join(FILE)).unwrap());
 
-    // The rerun re-wrote the step-4 checkpoint; damaged, it is passed over for the one of step 2.
+    // The rerun re-wrote the step-4 checkpoint: a third run has no step left, and reports the last step's loss.
+    let (_, r) = train(&cfg, &scenes, dir.path());
+    assert_eq!((r.steps, r.stats["resumed_from_step"]), (0, 4.0));
+    assert_eq!(r.final_loss, straight_loss);
+
+    // Damaged, the step-4 checkpoint is passed over for the one of step 2.
     let mut bytes = std::fs::read(ck4(".bpk")).unwrap();
     let k = bytes.len() / 2;
     bytes[k] ^= 1;
