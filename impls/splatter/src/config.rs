@@ -49,6 +49,9 @@ pub struct SplatterConfig {
     pub groups: usize,
     /// Adam learning rate of the network weights.
     pub lr: f64,
+    /// Spherical-harmonic degree of the colour: 0 (view-independent) or 1 (a band of 3 × 3 more coefficients per
+    /// pixel, [`crate::sh`]).
+    pub sh_degree: u32,
     /// Depth range the sigmoid maps into (camera z of the conditioning view).
     pub znear: f32,
     pub zfar: f32,
@@ -72,6 +75,10 @@ pub struct SplatterConfig {
     pub fit_views_per_step: usize,
     /// Write a network checkpoint every this many steps into the run's work directory (0: never).
     pub checkpoint_every: usize,
+    /// Resume from the newest checkpoint of this run in the work directory when one is there ([`crate::resume`]).
+    pub resume: bool,
+    /// Decay of the weight average that evaluation uses ([`crate::ema`]); 0: none, evaluate the raw weights.
+    pub ema_decay: f64,
 }
 
 impl Default for SplatterConfig {
@@ -85,6 +92,7 @@ impl Default for SplatterConfig {
             depth: 2,
             groups: 4,
             lr: 2e-3,
+            sh_degree: 0,
             znear: 0.8,
             zfar: 1.8,
             target: TargetMode::None,
@@ -97,6 +105,8 @@ impl Default for SplatterConfig {
             fit_holdout: 3,
             fit_views_per_step: 4,
             checkpoint_every: 0,
+            resume: true,
+            ema_decay: 0.0,
         }
     }
 }
@@ -124,20 +134,65 @@ impl SplatterConfig {
         if !(0.0..=1.0).contains(&self.lambda_start) {
             return Err(format!("lambda_start {} is a fraction of the run, in [0, 1]", self.lambda_start));
         }
+        if self.sh_degree > 1 {
+            return Err(format!("sh_degree {} is not supported (0 or 1)", self.sh_degree));
+        }
+        if !(0.0..1.0).contains(&self.ema_decay) {
+            return Err(format!("ema_decay {} must be in [0, 1) (0: no weight average)", self.ema_decay));
+        }
         Ok(())
     }
 
     /// What a target built under this configuration depends on (hashed into the bench cache key).
     pub fn target_recipe(&self) -> serde_json::Value {
         let mut c = self.clone();
-        // Neither the student's own schedule nor the checkpoint cadence changes a target.
+        // Neither the student's own schedule nor the checkpoint cadence changes a target (the weight average does: a
+        // teacher is evaluated through it).
         c.steps = 0;
         c.lambda_max = 0.0;
         c.lambda_start = 0.0;
         c.checkpoint_every = 0;
+        c.resume = true;
         c.target = TargetMode::None;
         let mut v = serde_json::to_value(c).expect("config serialises");
         v["mode"] = serde_json::to_value(self.target).expect("mode serialises");
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full suite's splatter variants, each merged into the entry's config and read as a [`SplatterConfig`]
+    /// (unknown keys are errors): (variant, config).
+    fn full_suite_variants() -> Vec<(String, SplatterConfig)> {
+        let suite: toml::Table = toml::from_str(include_str!("../../../harness/suites/full.toml")).unwrap();
+        let entries = suite["entry"].as_array().unwrap();
+        let entry = entries.iter().find(|e| e["method"].as_str() == Some("splatter")).expect("a splatter entry");
+        let base = entry["config"].as_table().unwrap();
+        entry["variants"]
+            .as_table()
+            .unwrap()
+            .iter()
+            .map(|(name, delta)| {
+                let mut c = base.clone();
+                c.extend(delta.as_table().unwrap().clone());
+                let cfg: SplatterConfig = toml::Value::Table(c).try_into().unwrap_or_else(|e| panic!("{name}: {e}"));
+                cfg.check().unwrap_or_else(|e| panic!("{name}: {e}"));
+                (name.clone(), cfg)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_full_suite_sweeps_lambda_max_over_three_decades_of_the_fit_target() {
+        let mut swept: Vec<f64> = full_suite_variants()
+            .into_iter()
+            .filter(|(_, c)| c.target == TargetMode::Fit)
+            .map(|(_, c)| c.lambda_max)
+            .collect();
+        swept.sort_by(f64::total_cmp);
+        assert_eq!(swept, [0.001, 0.01, 0.1]);
     }
 }

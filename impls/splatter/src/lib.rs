@@ -7,8 +7,12 @@
 //! | [`config`] | [`SplatterConfig`], [`TargetMode`] (the bench's variants) |
 //! | [`unet`] | the U-Net (burn::nn conv, group norm, nearest up-sampling, skips) and its reference initialisation |
 //! | [`splat`] | raw output → depth, offset, opacity, scale, rotation, colour; back-projection to world means |
+//! | [`sh`] | the optional SH degree-1 band: camera-frame coefficients rotated to world |
 //! | [`data`] | training objects at the training resolution |
 //! | [`train`] | one network step as a `TrainTask` (photometric L2 + λ·L_new) |
+//! | [`ema`] | the weight average evaluation uses (`ema_decay`) |
+//! | [`resume`] | checkpoints in the work directory and resuming from them |
+//! | [`loss_terms`] | `splatter_loss_terms.csv`: L_base, L_new and λ per step |
 //! | [`target_loss`] | L_new with per-image min-max normalisation, and the λ schedule |
 //! | [`target_io`] | the target file format (`.npy` per channel group + JSON manifest) |
 //! | [`fit`] | a `fit` target: a free per-pixel splatter image fitted to the object's views |
@@ -17,8 +21,12 @@
 
 pub mod config;
 pub mod data;
+pub mod ema;
 pub mod fit;
+pub mod loss_terms;
 pub mod method;
+pub mod resume;
+pub mod sh;
 pub mod splat;
 pub mod target_io;
 pub mod target_loss;

@@ -3,11 +3,15 @@
 //!
 //! `train` learns the network over the training objects (after building or reusing its targets for the target
 //! variants); `reconstruct` runs it once on the first input view (the conditioning view the harness passes) at the
-//! training resolution; `initial` does the same with the untrained network, a copy of which is kept when training
-//! starts.
+//! training resolution (through the weight average when `ema_decay` > 0, [`crate::ema`]); `initial` does the same
+//! with the untrained network, a copy of which is kept when training starts. With a work directory, `train` resumes
+//! from a checkpoint of the same run ([`crate::resume`]) and writes the per-step loss terms
+//! ([`crate::loss_terms`]).
 
 use crate::config::{SplatterConfig, TargetMode};
 use crate::data::{Object, prepare};
+use crate::loss_terms;
+use crate::resume;
 use crate::splat::Splats;
 use crate::targets::{cached_targets, load_targets, make_targets, predict};
 use crate::train::{DeviceTarget, NetworkTask, Targets};
@@ -30,7 +34,10 @@ use std::time::Instant;
 /// Splatter Image; `id` names the variant (`splatter-baseline`, `splatter-target_teacher`, `splatter-target_fit`).
 pub struct Splatter {
     pub config: SplatterConfig,
+    /// The network `reconstruct` uses: the weight average when on, else the raw weights.
     net: Option<UNet>,
+    /// The raw trained weights.
+    raw: Option<UNet>,
     initial: Option<UNet>,
     device: Option<Device>,
     background: [f32; 3],
@@ -40,12 +47,17 @@ pub struct Splatter {
 
 impl Splatter {
     pub fn new(config: SplatterConfig) -> Self {
-        Splatter { config, net: None, initial: None, device: None, background: [1.0; 3], made: Cell::new(0) }
+        Splatter { config, net: None, raw: None, initial: None, device: None, background: [1.0; 3], made: Cell::new(0) }
     }
 
-    /// The trained network (after `train`).
+    /// The trained network `reconstruct` uses (after `train`): the weight average when `ema_decay` > 0.
     pub fn network(&self) -> Option<&UNet> {
         self.net.as_ref()
+    }
+
+    /// The raw trained weights (after `train`), the ones the optimiser moved.
+    pub fn raw_network(&self) -> Option<&UNet> {
+        self.raw.as_ref()
     }
 
     fn build(&self, net: Option<&UNet>, inputs: &[View]) -> Result<SplatterReconstruction> {
@@ -121,13 +133,35 @@ impl Reconstructor for Splatter {
         self.initial = Some(net.valid());
         stats.insert("parameters".into(), net.num_params() as f64);
         let mut task = NetworkTask::new(cfg.clone(), net, &objects, targets.as_ref(), ctx.seed, device.clone())?;
-        let summary = run(&mut task, ctx, Plan { start: 0, total: cfg.steps, checkpoint_every: cfg.checkpoint_every })?;
+        let mut start = 0;
+        if let (Some(dir), true) = (&ctx.work_dir, cfg.resume)
+            && let Some(ck) = resume::load_latest(dir, &cfg, ctx.seed, task.fingerprint(), &device)
+        {
+            start = ck.step;
+            let rows = loss_terms::read_csv(&dir.join(loss_terms::FILE)).unwrap_or_else(|e| {
+                eprintln!("warning: the loss terms before step {start} are lost: {}", e.report());
+                Vec::new()
+            });
+            task.resume_from(ck, rows);
+        }
+        stats.insert("resumed_from_step".into(), start as f64);
+        let plan = Plan { start, total: cfg.steps, checkpoint_every: cfg.checkpoint_every };
+        let summary = run(&mut task, ctx, plan)?;
         if let Some(ms) = summary.ms_per_step() {
             stats.insert("ms_per_step".into(), ms);
         }
-        self.net = Some(task.net.take().expect("network present").valid());
+        let mut final_loss = summary.final_loss;
+        if let (0, Some(last)) = (summary.steps_run, task.terms.last()) {
+            // Resumed from a checkpoint at the last step: no step ran, the loss is that of the last one recorded.
+            final_loss = last.l_base + last.weighted();
+        }
+        if let Some(dir) = &ctx.work_dir {
+            loss_terms::write_csv(&dir.join(loss_terms::FILE), &task.terms)?;
+        }
+        self.net = Some(task.eval_net());
+        self.raw = Some(task.net.take().expect("network present").valid());
         self.device = Some(device);
-        Ok(TrainReport { steps: summary.steps_run, final_loss: summary.final_loss, stats })
+        Ok(TrainReport { steps: summary.steps_run, final_loss, stats })
     }
 
     fn reconstruct(&self, inputs: &[View], _ctx: &mut RunContext) -> Result<Box<dyn Reconstruction>> {
@@ -230,7 +264,7 @@ impl Reconstruction for SplatterReconstruction {
         for (name, img, caption) in [
             ("depth", depth, format!("per-pixel depth (near = bright, {lo:.3}–{hi:.3})")),
             ("opacity", opacity, "per-pixel opacity".to_string()),
-            ("colour", colour, "per-pixel colour (SH degree 0)".to_string()),
+            ("colour", colour, "per-pixel colour (SH degree-0 part)".to_string()),
         ] {
             let path = dir.join(format!("{stem}_{name}.png"));
             write_png(&path, &img)?;

@@ -1,6 +1,7 @@
 //! From the network's raw per-pixel output to Gaussians in world space (one per pixel of the conditioning view).
 //!
-//! Raw channels per pixel (`RAW_CHANNELS` = 15), and what each becomes:
+//! Raw channels per pixel (`RAW_CHANNELS` = 15, plus [`SH1_CHANNELS`] = 9 with `sh_degree = 1`), and what each
+//! becomes:
 //!
 //! ```text
 //! 0        depth  d   z = znear + (zfar − znear)·sigmoid(d)           camera z of the conditioning view
@@ -9,6 +10,7 @@
 //! 5..8     log-scale  scale = exp(·) per axis
 //! 8..12    rotation   quaternion (w, x, y, z), normalised here
 //! 12..15   colour     SH degree-0 coefficient: colour = SH_C0·c + 0.5
+//! 15..24   SH band 1  (a₁₋₁, a₁₀, a₁₁) × RGB in the conditioning camera's frame, rotated to world (crate::sh)
 //! ```
 //!
 //! Mean of pixel (j, i): with the pixel centre (u, v) = (j + ½, i + ½) (the project convention),
@@ -19,6 +21,7 @@
 //! scale (3), the normalised quaternion (4) and colour (3); opacity (sigmoid) is kept apart as the target's weight.
 
 use crate::config::SplatterConfig;
+pub use crate::sh::SH1_CHANNELS;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData, s};
 use splatbench_core::Camera;
@@ -30,6 +33,11 @@ pub const RAW_CHANNELS: usize = 15;
 pub const CHANNELS: usize = 13;
 /// Names of the activated channel groups, in [`Splats::channels`] order, with their widths.
 pub const CHANNEL_GROUPS: [(&str, usize); 4] = [("xyz", 3), ("scale", 3), ("quat", 4), ("colour", 3)];
+
+/// Raw output channels of the network under `cfg`.
+pub fn raw_channels(cfg: &SplatterConfig) -> usize {
+    RAW_CHANNELS + SH1_CHANNELS * cfg.sh_degree as usize
+}
 
 /// The last layer's bias per raw channel (the Splatter Image reference's initial state): mid depth, no offset,
 /// opacity logit −2 (σ ≈ 0.12), scale 0.02 (log), identity rotation, grey colour.
@@ -60,6 +68,8 @@ pub struct Splats {
     pub opacity_logits: Tensor<1>,
     /// `[HW, 3]` SH degree-0 coefficients.
     pub sh0: Tensor<2>,
+    /// `[HW, 3, 3]` SH degree-1 coefficients in world (coefficient × RGB), when the raw output has them.
+    pub sh1: Option<Tensor<3>>,
 }
 
 /// `[HW, 3]` camera-space rays (x/z, y/z, 1) through the pixel centres of `cam`.
@@ -85,11 +95,21 @@ fn c2w_tensors(cam: &Camera, device: &Device) -> (Tensor<2>, Tensor<2>) {
 }
 
 impl Splats {
-    /// Activate raw output `[HW, RAW_CHANNELS]` of the view seen by `cam` (at the network's resolution).
+    /// Activate raw output `[HW, RAW_CHANNELS]` (or `RAW_CHANNELS + SH1_CHANNELS`, with the degree-1 band) of the
+    /// view seen by `cam` (at the network's resolution).
     pub fn from_raw(raw: Tensor<2>, cam: &Camera, cfg: &SplatterConfig) -> Splats {
         let device = raw.device();
         let n = (cam.width * cam.height) as usize;
-        assert_eq!(raw.dims(), [n, RAW_CHANNELS], "raw output does not match the camera's pixel grid");
+        let [rows, k] = raw.dims();
+        assert!(
+            rows == n && (k == RAW_CHANNELS || k == RAW_CHANNELS + SH1_CHANNELS),
+            "raw output {:?} does not match the camera's pixel grid ({n} pixels)",
+            raw.dims()
+        );
+        let sh1 = (k > RAW_CHANNELS).then(|| {
+            let band = raw.clone().slice(s![.., RAW_CHANNELS..RAW_CHANNELS + SH1_CHANNELS]).reshape([n, 3, 3]);
+            crate::sh::to_world(band, cam)
+        });
         let z = sigmoid(raw.clone().slice(s![.., 0..1])).mul_scalar(cfg.zfar - cfg.znear).add_scalar(cfg.znear);
         let offset = raw.clone().slice(s![.., 1..4]);
         let p_cam = pixel_rays(cam, &device) * z.clone() + offset;
@@ -106,6 +126,7 @@ impl Splats {
             quats: q / norm,
             opacity_logits: raw.clone().slice(s![.., 4..5]).reshape([n]),
             sh0: raw.slice(s![.., 12..15]),
+            sh1,
         }
     }
 
@@ -117,18 +138,23 @@ impl Splats {
         self.len() == 0
     }
 
-    /// The rasterizer's view of these Gaussians (SH degree 0).
+    /// The rasterizer's view of these Gaussians (SH degree 0, or 1 with the band; the op evaluates it per view).
     pub fn gaussians(&self) -> GaussianTensors {
+        let sh0 = self.sh0.clone().reshape([self.len(), 1, 3]);
+        let sh = match &self.sh1 {
+            Some(band) => Tensor::cat(vec![sh0, band.clone()], 1),
+            None => sh0,
+        };
         GaussianTensors {
             means: self.means.clone(),
             log_scales: self.log_scales.clone(),
             quats: self.quats.clone(),
             opacity_logits: self.opacity_logits.clone(),
-            sh: self.sh0.clone().reshape([self.len(), 1, 3]),
+            sh,
         }
     }
 
-    /// `[HW, CHANNELS]` activated channels: world xyz, scale, unit quaternion, colour.
+    /// `[HW, CHANNELS]` activated channels: world xyz, scale, unit quaternion, colour (the degree-0 part).
     pub fn channels(&self) -> Tensor<2> {
         let colour = self.sh0.clone().mul_scalar(SH_C0 as f32).add_scalar(0.5);
         Tensor::cat(vec![self.means.clone(), self.log_scales.clone().exp(), self.quats.clone(), colour], 1)

@@ -66,7 +66,7 @@ pub fn predict(net: &UNet, cfg: &SplatterConfig, o: &Object, v: usize, device: &
     Splats::from_raw(raw.reshape([c, h * w]).swap_dims(0, 1), &tv.camera, cfg)
 }
 
-/// Train a baseline network for `steps` (the teacher, or the student of a test).
+/// Train a baseline network for `steps` (the teacher, or the student of a test); the weight average when on.
 pub fn train_baseline(
     cfg: &SplatterConfig,
     objects: &[Object],
@@ -79,7 +79,7 @@ pub fn train_baseline(
     let mut task = NetworkTask::new(base, net, objects, None, seed, device.clone())?;
     let mut ctx = RunContext::new(splatbench_core::Backend::Ndarray, seed);
     run(&mut task, &mut ctx, Plan::steps(steps))?;
-    Ok(task.net.take().expect("network present"))
+    Ok(task.eval_net())
 }
 
 /// Fit the `fit` target of view `v` of `o` (module docs).

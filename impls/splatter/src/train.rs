@@ -10,10 +10,16 @@
 //! ```
 //!
 //! The network's weights are the only parameters (burn's Adam through [`ModuleOptimizer`]); the Gaussians are a
-//! function of them and are never optimised directly.
+//! function of them and are never optimised directly. After each optimiser step the weight average moves
+//! ([`crate::ema`], when on) and the step's two terms are read back for [`crate::loss_terms`] (one more read of two
+//! values per step, made after the skeleton's own read of the loss, when they are already computed). Checkpoints
+//! and resuming: [`crate::resume`].
 
 use crate::config::SplatterConfig;
 use crate::data::{Object, input_tensor};
+use crate::ema::Ema;
+use crate::loss_terms::{self, TermRow};
+use crate::resume::{self, Checkpoint};
 use crate::splat::{CHANNELS, Splats};
 use crate::target_io::TargetImage;
 use crate::target_loss::{lambda, target_term};
@@ -57,6 +63,10 @@ pub struct NetworkTask<'a> {
     targets: Option<&'a Targets>,
     rng: ChaCha8Rng,
     device: Device,
+    ema: Option<Ema>,
+    /// The steps' terms so far (a resumed run starts with those of the run it resumes).
+    pub terms: Vec<TermRow>,
+    fingerprint: String,
 }
 
 /// One object's sample for a step: its index, the conditioning view and the supervision views.
@@ -84,11 +94,48 @@ impl<'a> NetworkTask<'a> {
             return Err(Error::bug("every training object needs at least one target view"));
         }
         let optim = AdamConfig::new().init();
-        Ok(NetworkTask { cfg, net: Some(net), optim, objects, targets, rng: ChaCha8Rng::seed_from_u64(seed), device })
+        let ema = Ema::start(cfg.ema_decay, &net);
+        let fingerprint = resume::fingerprint(&cfg, seed, objects);
+        Ok(NetworkTask {
+            cfg,
+            net: Some(net),
+            optim,
+            objects,
+            targets,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            device,
+            ema,
+            terms: Vec::new(),
+            fingerprint,
+        })
     }
 
     pub fn net(&self) -> &UNet {
         self.net.as_ref().expect("the network is only taken during an optimiser step")
+    }
+
+    /// What this run's checkpoints are stamped with ([`resume::fingerprint`]).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Continue from `ck` (its step is the caller's `Plan::start`); `terms` are the rows of the steps before it.
+    pub fn resume_from(&mut self, ck: Checkpoint, terms: Vec<TermRow>) {
+        self.net = Some(ck.net);
+        self.optim = std::mem::replace(&mut self.optim, AdamConfig::new().init()).load_record(ck.adam);
+        if let (Some(e), Some(net)) = (self.ema.as_mut(), ck.ema) {
+            e.net = net;
+        }
+        self.rng.set_word_pos(ck.rng_word_pos);
+        self.terms = terms.into_iter().filter(|r| r.step < ck.step).collect();
+    }
+
+    /// The network evaluation uses (the weight average when on, else the raw weights), without autodiff.
+    pub fn eval_net(&self) -> UNet {
+        match &self.ema {
+            Some(e) => e.net.clone(),
+            None => self.net().valid(),
+        }
     }
 
     fn pick(&mut self) -> Vec<Pick> {
@@ -112,9 +159,10 @@ impl<'a> NetworkTask<'a> {
 }
 
 impl TrainTask for NetworkTask<'_> {
-    type Extras = ();
+    /// `[2]`: this step's L_base and unweighted L_new (0 without targets), detached, for the terms file.
+    type Extras = Tensor<1>;
 
-    fn forward(&mut self, step: usize, total: usize) -> Result<StepOutput<()>> {
+    fn forward(&mut self, step: usize, total: usize) -> Result<StepOutput<Tensor<1>>> {
         let picks = self.pick();
         let inputs: Vec<Tensor<4>> =
             picks.iter().map(|p| input_tensor(&self.objects[p.object].views[p.cond], &self.device)).collect();
@@ -139,18 +187,32 @@ impl TrainTask for NetworkTask<'_> {
         }
         let base = Tensor::cat(photo, 0).mean();
         if target.is_empty() {
-            return Ok(StepOutput { terms: vec![("base", base.clone())], ..StepOutput::new(base, ()) });
+            let both = Tensor::cat(vec![base.clone().detach(), base.zeros_like().detach()], 0);
+            return Ok(StepOutput { terms: vec![("base", base.clone())], ..StepOutput::new(base, both) });
         }
         let new = Tensor::cat(target, 0).mean();
         let lam = lambda(step, total, self.cfg.lambda_start, self.cfg.lambda_max);
         let loss = base.clone() + new.clone().mul_scalar(lam as f32);
-        Ok(StepOutput { terms: vec![("base", base), ("target", new)], ..StepOutput::new(loss, ()) })
+        let both = Tensor::cat(vec![base.clone().detach(), new.clone().detach()], 0);
+        Ok(StepOutput { terms: vec![("base", base), ("target", new)], ..StepOutput::new(loss, both) })
     }
 
     fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
         let net = self.net.take().expect("network present");
         let params = grads_of(&net, grads);
-        self.net = Some(self.optim.step(self.cfg.lr, net, params));
+        let net = self.optim.step(self.cfg.lr, net, params);
+        if let Some(e) = self.ema.as_mut() {
+            e.update(&net);
+        }
+        self.net = Some(net);
+        Ok(())
+    }
+
+    fn end_step(&mut self, both: Tensor<1>, _grads: &Gradients, step: usize, total: usize) -> Result<()> {
+        let v = splatbench_train::tensors::to_vec(both);
+        let lambda =
+            if self.targets.is_some() { lambda(step, total, self.cfg.lambda_start, self.cfg.lambda_max) } else { 0.0 };
+        self.terms.push(TermRow { step, l_base: v[0] as f64, l_new: v[1] as f64, lambda });
         Ok(())
     }
 
@@ -172,11 +234,16 @@ impl TrainTask for NetworkTask<'_> {
     }
 
     fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
-        let path = dir.join(format!("splatter_step{next_step:06}.bpk"));
-        self.net()
-            .clone()
-            .save_file(&path)
-            .map_err(|e| Error::internal(format!("saving {}", path.display()), e.to_string()))
+        loss_terms::write_csv(&dir.join(loss_terms::FILE), &self.terms)?;
+        resume::save(
+            dir,
+            next_step,
+            self.net(),
+            self.optim.to_record(),
+            self.ema.as_ref(),
+            self.rng.get_word_pos(),
+            &self.fingerprint,
+        )
     }
 }
 

@@ -5,16 +5,17 @@
 //! xₖ = block(act(GN(conv₃ₓ₃,stride 2(xₖ₋₁))))          width wₖ = width·2ᵏ,         H/2ᵏ × W/2ᵏ,  k = 1..depth
 //! u_depth = x_depth
 //! uₖ = block(act(GN(conv₃ₓ₃([up₂(uₖ₊₁), xₖ]))))        width wₖ,  k = depth−1..0     (skip connections)
-//! raw = conv₁ₓ₁(u₀)                                    RAW_CHANNELS per pixel
+//! raw = conv₁ₓ₁(u₀)                                    raw_channels(cfg) per pixel (15, or 24 with SH degree 1)
 //! block(x) = x + act(GN(conv₃ₓ₃(x)))                   (residual), act = SiLU, up₂ = nearest ×2
 //! ```
 //!
 //! Weights are drawn on the host from a seeded ChaCha8 (U(±1/√fan_in), PyTorch's default for convolutions), so a
 //! seed gives the same network on every backend. The last layer follows the Splatter Image reference: small
 //! weights on offset, opacity, scale and rotation, and biases that start every pixel as a faint, small Gaussian at
-//! mid depth (see [`crate::splat::output_bias`]).
+//! mid depth (see [`crate::splat::output_bias`]); the SH degree-1 band, when on, starts with small weights and
+//! zero bias (no view dependence at first).
 
-use crate::splat::{RAW_CHANNELS, output_bias, output_weight_gain};
+use crate::splat::{output_bias, output_weight_gain, raw_channels};
 use burn::module::{Module, Param};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -69,6 +70,9 @@ pub struct UNet {
     head: Conv2d,
 }
 
+/// Weight gain of the SH degree-1 outputs, as small as the reference's offset, opacity, scale and rotation.
+const SH1_GAIN: f32 = 0.05;
+
 /// A convolution with PyTorch's default initialisation scaled by `gain`, drawn from `rng`.
 fn conv(cin: usize, cout: usize, k: usize, stride: usize, gain: f32, rng: &mut ChaCha8Rng, device: &Device) -> Conv2d {
     let mut c = Conv2dConfig::new([cin, cout], [k, k])
@@ -109,20 +113,22 @@ impl UNet {
                 block: ConvNormAct::new(w(k), w(k), 1, g, &mut rng, device),
             })
             .collect();
-        let mut head = conv(w(0), RAW_CHANNELS, 1, 1, 1.0, &mut rng, device);
+        let out = raw_channels(cfg);
+        let mut head = conv(w(0), out, 1, 1, 1.0, &mut rng, device);
         // Reference initialisation: per output channel a weight gain and a bias (splat::output_bias).
-        let gains = output_weight_gain();
+        let mut gains = output_weight_gain().to_vec();
+        gains.resize(out, SH1_GAIN);
         let weights = splatbench_train::tensors::to_vec(head.weight.val());
         let per_out = w(0);
         let scaled: Vec<f32> = weights.iter().enumerate().map(|(i, v)| v * gains[i / per_out]).collect();
-        head.weight =
-            Param::from_tensor(Tensor::from_data(TensorData::new(scaled, [RAW_CHANNELS, w(0), 1, 1]), device));
-        let bias = output_bias(cfg).to_vec();
-        head.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [RAW_CHANNELS]), device)));
+        head.weight = Param::from_tensor(Tensor::from_data(TensorData::new(scaled, [out, w(0), 1, 1]), device));
+        let mut bias = output_bias(cfg).to_vec();
+        bias.resize(out, 0.0);
+        head.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [out]), device)));
         UNet { stem, stem_block, down, up, head }
     }
 
-    /// `rgb` `[B, 3, H, W]` in [0, 1] → raw per-pixel parameters `[B, RAW_CHANNELS, H, W]`.
+    /// `rgb` `[B, 3, H, W]` in [0, 1] → raw per-pixel parameters `[B, raw_channels(cfg), H, W]`.
     pub fn forward(&self, rgb: Tensor<4>) -> Tensor<4> {
         let x = self.stem.forward(rgb.mul_scalar(2.0).sub_scalar(1.0));
         let x = x.clone() + self.stem_block.forward(x);
@@ -137,5 +143,36 @@ impl UNet {
             u = level.forward(Tensor::cat(vec![up2(u), skip], 1));
         }
         self.head.forward(u)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::splat::RAW_CHANNELS;
+    use splatbench_core::Backend;
+
+    #[test]
+    fn the_degree_one_band_starts_small_beside_the_colour_and_degree_zero_keeps_its_draws() {
+        let device = splatbench_device::device_for(Backend::Ndarray, None).unwrap();
+        let cfg = SplatterConfig { width: 4, groups: 2, depth: 1, ..SplatterConfig::default() };
+        let one = SplatterConfig { sh_degree: 1, ..cfg.clone() };
+        let rgb: Vec<f32> = (0..3 * 16 * 16).map(|i| ((i * 37 % 101) as f32) / 100.0).collect();
+        let x = Tensor::<4>::from_data(TensorData::new(rgb, [1, 3, 16, 16]), &device);
+        let raw = |c: &SplatterConfig| splatbench_train::tensors::to_vec(UNet::new(c, 4, &device).forward(x.clone()));
+        let (r0, r1) = (raw(&cfg), raw(&one));
+        assert_eq!((r0.len(), r1.len()), (RAW_CHANNELS * 256, (RAW_CHANNELS + 9) * 256));
+        // Same weights before the head: the degree-0 channels of both heads see the same features.
+        let spread = |v: &[f32]| {
+            let m = v.iter().sum::<f32>() / v.len() as f32;
+            (v.iter().map(|x| (x - m) * (x - m)).sum::<f32>() / v.len() as f32).sqrt()
+        };
+        let channel = |r: &[f32], c: usize| r[c * 256..(c + 1) * 256].to_vec();
+        let colour: f32 = (12..15).map(|c| spread(&channel(&r1, c))).sum::<f32>() / 3.0;
+        let band: f32 = (15..24).map(|c| spread(&channel(&r1, c))).sum::<f32>() / 9.0;
+        let mean_abs: f32 = (15..24).flat_map(|c| channel(&r1, c)).map(f32::abs).sum::<f32>() / (9.0 * 256.0);
+        assert!(band < 0.2 * colour, "band spread {band} vs colour spread {colour}");
+        assert!(mean_abs < 0.2 * colour, "band values {mean_abs} vs colour spread {colour}");
+        assert_eq!(channel(&r0, 0), channel(&r1, 0), "the degree-0 network must not change with the option off");
     }
 }
