@@ -1,12 +1,12 @@
 //! The report opens in headless Chromium without console errors and shows its tables. The screenshot is kept as
-//! a CI artefact in `target/ci-artifacts/report.png`. Chromium comes from `cargo xtask setup --chromium` (done by
-//! `cargo xtask test`); without it the test fails and says so.
+//! a CI artefact in `target/ci-artifacts/report.png` (see `support/chromium.rs`).
+
+#[path = "support/chromium.rs"]
+mod chromium;
 
 use splatbench_core::{Backend, ImageTriple, Phase, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use splatbench_reports::render_report;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 
 fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) -> RunRecord {
     let spec = RunSpec {
@@ -87,17 +87,6 @@ fn status_is_ok(s: &RunStatus) -> bool {
     *s == RunStatus::Ok
 }
 
-fn chromium() -> PathBuf {
-    for c in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Some(p) =
-            std::env::var_os("PATH").and_then(|ps| std::env::split_paths(&ps).map(|d| d.join(c)).find(|p| p.exists()))
-        {
-            return p;
-        }
-    }
-    panic!("Chromium not found: run `cargo xtask setup --chromium` (apt-get install chromium)");
-}
-
 #[test]
 fn report_renders_in_headless_chromium() {
     let records = vec![
@@ -112,32 +101,7 @@ fn report_renders_in_headless_chromium() {
     let html = render_report("splatbench test report", &records, dir.path());
     let page = dir.path().join("report.html");
     std::fs::write(&page, &html).unwrap();
-    let artefacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ci-artifacts");
-    std::fs::create_dir_all(&artefacts).unwrap();
-    let shot = artefacts.join("report.png");
-    let profile = tempfile::tempdir().unwrap();
-    let base = |cmd: &mut Command| {
-        cmd.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()));
-    };
-    let mut dump = Command::new(chromium());
-    base(&mut dump);
-    let out = dump.arg("--dump-dom").arg(format!("file://{}", page.display())).output().expect("start chromium");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "chromium failed: {log}");
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    let (dom, console) = chromium::dom_and_console(&page);
     assert!(console.is_empty(), "console messages: {console:?}");
     for expected in [
         "<table class=\"summary\"",
@@ -162,15 +126,7 @@ fn report_renders_in_headless_chromium() {
     // The matrix's best PSNR on the dataset (noisy, mean 21.3 over its two seeds) is in bold.
     assert!(dom.contains("<b>21.300 ± 0.4243</b>"), "best cell not bold");
     assert!(dom.contains("<details><summary>2 more test views"), "linked renders missing");
-    let mut snap = Command::new(chromium());
-    base(&mut snap);
-    let st = snap
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,1600")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("start chromium");
-    assert!(st.status.success() && shot.exists(), "screenshot failed: {}", String::from_utf8_lossy(&st.stderr));
+    chromium::screenshot(&page, "report.png");
 }
 
 #[test]

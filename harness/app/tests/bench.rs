@@ -1,9 +1,11 @@
 //! The bench end to end through the `splatbench` binary: resume after `kill -9` without losing or duplicating runs,
 //! identical metrics for identical CPU runs, and insta snapshots of the smoke suite's metrics on ndarray (the
-//! method's, then each trivial reference's as `name.metric`).
+//! method's, then each trivial reference's as `name.metric`), and the smoke report checked in headless Chromium.
 //! Metrics are rounded for the snapshot (PSNR 0.01 dB, SSIM and LPIPS 1e-4): CPU runs are deterministic for a fixed
 //! seed, the rounding only keeps the snapshot readable. Review changes with `cargo insta review`.
 
+#[path = "../../../reports/tests/support/chromium.rs"]
+mod chromium;
 mod common;
 
 use common::{records, splatbench};
@@ -134,6 +136,22 @@ fn smoke_suite_metrics_snapshot() {
     let stdout = String::from_utf8_lossy(&st.stdout);
     assert!(st.status.success(), "--check failed:\n{stdout}\n{}", String::from_utf8_lossy(&st.stderr));
     assert!(!stdout.contains("REGRESSED") && stdout.contains(" ok"), "{stdout}");
+    // The smoke report opens in headless Chromium with no console message and shows the results matrix (sortable),
+    // thumbnails, an ablation's before/after slider and the phase bars; its screenshot is a CI artefact.
+    let page = out.join("report.html");
+    let (dom, console) = chromium::dom_and_console(&page);
+    assert!(console.is_empty(), "console messages: {console:?}");
+    for expected in [
+        "<table class=\"matrix\" data-sort",
+        "class=\"grid thumbs\"",
+        "class=\"slider\"",
+        "<input type=\"range\"",
+        "class=\"phases\"",
+        "CPU-sized",
+    ] {
+        assert!(dom.contains(expected), "the smoke report lacks {expected}");
+    }
+    chromium::screenshot(&page, "smoke-report.png");
 }
 
 #[test]
