@@ -211,4 +211,3 @@ pub fn environment(onnxruntime: Option<String>) -> BTreeMap<String, String> {
     env.extend(super::versions::versions(onnxruntime));
     env
 }
-

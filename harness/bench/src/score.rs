@@ -11,8 +11,8 @@
 
 use super::store::Store;
 use splatbench_core::{
-    Error, Image, ImageTriple, MEAN_COLOUR, Reconstructor, Reference, Result, RunContext, RunRecord, Scene, View, ViewMetrics,
-    embedded_view,
+    Error, Image, ImageTriple, MEAN_COLOUR, Reconstructor, Reference, Result, RunContext, RunRecord, Scene, View,
+    ViewMetrics, embedded_view,
 };
 use splatbench_data::imageio::write_png;
 use splatbench_metrics::reference::{MEAN_COLOUR_DESCRIPTION, filled, mean_colour};

@@ -9,8 +9,8 @@ use splatbench_bench::run_one::{Job, empty_record};
 use splatbench_bench::score::Scoring;
 use splatbench_bench::store::Store;
 use splatbench_core::{
-    Artifact, Backend, Camera, Image, Intrinsics, MEAN_COLOUR, Provenance, Reconstruction, Reconstructor, Result, RunContext,
-    RunRecord, RunSpec, RunStatus, Scene, TrainReport, View,
+    Artifact, Backend, Camera, Image, Intrinsics, MEAN_COLOUR, Provenance, Reconstruction, Reconstructor, Result,
+    RunContext, RunRecord, RunSpec, RunStatus, Scene, TrainReport, View,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -173,7 +173,9 @@ fn ground_truth_is_composited_on_the_scene_background_not_the_methods() {
         let scoring = Scoring { store: &store, work: dir.path(), conditioning: Some(COND), lpips: &[] };
         rec.views.clear();
         rec.conditioning.clear();
-        scoring.evaluate(&stub, std::slice::from_ref(&scene), &mut rec, &mut RunContext::new(Backend::Ndarray, 0)).unwrap();
+        scoring
+            .evaluate(&stub, std::slice::from_ref(&scene), &mut rec, &mut RunContext::new(Backend::Ndarray, 0))
+            .unwrap();
         // Black against white: MSE 1, 0 dB; against grey 0.5: MSE 0.25, 6.02 dB.
         assert!((rec.initial["psnr"] - expected_psnr).abs() < 1e-4, "{background:?}: {:?}", rec.initial);
     }

@@ -26,8 +26,8 @@ pub use error::{Error, Result};
 pub use image::{DepthMap, Image, Mask};
 pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
 pub use record::{
-    EMBEDDED_VIEWS, ImageTriple, MEAN_COLOUR, Provenance, RECORD_SCHEMA, Reference, RunRecord, RunSpec, RunStatus, Timing,
-    ViewMetrics, embedded_view,
+    EMBEDDED_VIEWS, ImageTriple, MEAN_COLOUR, Provenance, RECORD_SCHEMA, Reference, RunRecord, RunSpec, RunStatus,
+    Timing, ViewMetrics, embedded_view,
 };
 pub use scene::{PointCloud, Scene, View};
 pub use view::TrainView;

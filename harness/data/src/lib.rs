@@ -15,9 +15,9 @@
 //! their alpha; composite them with `Image::to_rgb_over(scene.background)`.
 
 mod blender;
+pub mod camera_json;
 mod colmap;
 mod common;
-pub mod camera_json;
 pub mod fingerprint;
 pub mod image_scene;
 pub mod imageio;

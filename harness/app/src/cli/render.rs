@@ -73,4 +73,3 @@ fn parse_background(s: &str) -> Result<[f32; 3]> {
         _ => Err(bad()),
     }
 }
-
