@@ -132,7 +132,7 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
 }
 
 /// The whole suite on the default (ndarray) build, then each optional backend (tch unless `--no-tch`, wgpu only
-/// with `--wgpu`): the op tests (`op`: host-path bits; on wgpu also `backends`, the parity suite) and the
+/// with `--wgpu`): the op tests (`op`: host-path bits; `backends`: the parity suite against the CPU kernel) and the
 /// backend-vs-ndarray method runs (`backend_<b>`), release, in `<target>/<b>`, then the smoke bench on
 /// `--backend <b>` with the `splatbench` binary that build produced (integration tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
@@ -148,12 +148,8 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
         let target = feature_target_dir(&[backend]);
         // One package per cargo call, each with its own `<backend>` feature (as CI has run the tch part so far).
         let method_test = format!("backend_{backend}");
-        let mut tests = vec![("splatbench-render", "op"), ("splatbench", method_test.as_str())];
-        // The parity suite (`backends`) is run on wgpu, where the kernels differ; tch runs the host path, which
-        // `op` already checks bit for bit (its parity module has not been run on libtorch yet).
-        if backend == "wgpu" {
-            tests.insert(1, ("splatbench-render", "backends"));
-        }
+        let tests =
+            [("splatbench-render", "op"), ("splatbench-render", "backends"), ("splatbench", method_test.as_str())];
         for (package, test) in tests {
             let mut cmd = cargo();
             cmd.args(["test", "--release", "--no-fail-fast", "--features", backend])
