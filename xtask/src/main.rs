@@ -164,11 +164,6 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
         println!("xtask: smoke bench on --backend {backend} into {}", out.display());
         let mut run = Command::new(target.join("release/splatbench"));
         run.args(["bench", "--suite", "smoke", "--backend", backend]).arg("--out").arg(&out).envs(env.vars());
-        // nerf and splart have not been run on libtorch yet (README: "Not yet"); the tch smoke covers the methods
-        // whose tch runs are checked against ndarray in `backend_tch`. wgpu runs every method.
-        if backend == "tch" {
-            run.args(["--method", "head,roigs"]);
-        }
         status(run, &format!("splatbench bench --backend {backend}"))?;
     }
     default_suite
