@@ -68,15 +68,7 @@ mod tests {
     use splatbench_core::Backend;
 
     fn host(net: &UNet) -> Vec<f32> {
-        struct All(Vec<f32>);
-        impl ModuleVisitor for All {
-            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-                self.0.extend(splatbench_train::tensors::to_vec(param.val()));
-            }
-        }
-        let mut a = All(Vec::new());
-        net.visit(&mut a);
-        a.0
+        splatbench_train::tensors::module_values(net)
     }
 
     /// w₁: every parameter of w₀ moved by a different amount (a stand-in for an optimiser step, same ids).

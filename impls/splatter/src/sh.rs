@@ -73,35 +73,16 @@ pub fn to_world(coeffs: Tensor<3>, cam: &Camera) -> Tensor<3> {
 mod tests {
     use super::*;
     use crate::config::SplatterConfig;
+    use crate::splat::tests::look_at as camera;
     use crate::splat::{RAW_CHANNELS, Splats};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
-    use splatbench_core::{Backend, Intrinsics};
+    use splatbench_core::Backend;
     use splatbench_render::op::{CameraTensors, render};
     use splatbench_render::sh::{SH_C0, color_unclamped};
 
     fn device() -> burn::tensor::Device {
         splatbench_device::device_for(Backend::Ndarray, None).unwrap()
-    }
-
-    /// A camera at `eye` looking at the origin (OpenCV axes), 8 × 6 pixels.
-    fn camera(eye: [f64; 3]) -> Camera {
-        let n = |v: [f64; 3]| {
-            let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
-            v.map(|x| x / l)
-        };
-        let cross = |a: [f64; 3], b: [f64; 3]| {
-            [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-        };
-        let fwd = n(eye.map(|x| -x));
-        let right = n(cross(fwd, [0.0, 0.0, -1.0]));
-        let down = cross(fwd, right);
-        let mut c2w = [[0.0; 4]; 4];
-        for i in 0..3 {
-            c2w[i] = [right[i], down[i], fwd[i], eye[i]];
-        }
-        c2w[3][3] = 1.0;
-        Camera::from_c2w_opencv(c2w, Intrinsics { width: 8, height: 6, fx: 7.5, fy: 7.0, cx: 4.3, cy: 2.9 })
     }
 
     #[test]

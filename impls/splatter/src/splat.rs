@@ -167,13 +167,12 @@ impl Splats {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use splatbench_core::{Backend, Intrinsics};
 
-    /// An SRN-like camera: radius 1.3, looking at the origin from an oblique direction, off-centre principal point.
-    fn camera() -> Camera {
-        let eye = [0.7, -0.9, 0.6];
+    /// A camera at `eye` looking at the origin (OpenCV axes, world z up), 8 × 6 pixels, off-centre principal point.
+    pub(crate) fn look_at(eye: [f64; 3]) -> Camera {
         let n = |v: [f64; 3]| {
             let l = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
             v.map(|x| x / l)
@@ -189,8 +188,12 @@ mod tests {
             c2w[i] = [right[i], down[i], fwd[i], eye[i]];
         }
         c2w[3][3] = 1.0;
-        let k = Intrinsics { width: 8, height: 6, fx: 7.5, fy: 7.0, cx: 4.3, cy: 2.9 };
-        Camera::from_c2w_opencv(c2w, k)
+        Camera::from_c2w_opencv(c2w, Intrinsics { width: 8, height: 6, fx: 7.5, fy: 7.0, cx: 4.3, cy: 2.9 })
+    }
+
+    /// An SRN-like camera: radius 1.3, looking at the origin from an oblique direction.
+    fn camera() -> Camera {
+        look_at([0.7, -0.9, 0.6])
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! What a run keeps besides its final weights: resuming from checkpoints (bit-equal to an uninterrupted run), the
 //! weight average, and the per-step loss terms. Tiny networks at 16² on two `srn_toy` objects, a few steps each.
 
-use burn::module::{Module, ModuleVisitor, Param};
-use burn::tensor::Tensor;
 use splatbench_core::{Backend, Reconstructor, RunContext, Scene, TrainReport};
 use splatbench_splatter::loss_terms::{FILE, read_csv};
 use splatbench_splatter::unet::UNet;
@@ -28,15 +26,7 @@ fn tiny() -> SplatterConfig {
 }
 
 fn weights(net: &UNet) -> Vec<f32> {
-    struct All(Vec<f32>);
-    impl ModuleVisitor for All {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.extend(splatbench_train::tensors::to_vec(param.val()));
-        }
-    }
-    let mut a = All(Vec::new());
-    net.visit(&mut a);
-    a.0
+    splatbench_train::tensors::module_values(net)
 }
 
 /// Train `cfg` on `scenes` with `dir` as the work directory: the method and its report.

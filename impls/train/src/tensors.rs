@@ -1,11 +1,25 @@
 //! Host ↔ tensor conversions, one definition each, so no method reads tensor data ad hoc.
 
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 use splatbench_core::{Image, Mask};
 
 /// All values of `t` as f32, row-major.
 pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_into_vec_as::<f32>().expect("a float tensor reads as f32")
+}
+
+/// Every float parameter of `module` on the host, flattened in the module's visiting order (to compare weights).
+pub fn module_values<M: Module>(module: &M) -> Vec<f32> {
+    struct All(Vec<f32>);
+    impl ModuleVisitor for All {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(to_vec(param.val()));
+        }
+    }
+    let mut all = All(Vec::new());
+    module.visit(&mut all);
+    all.0
 }
 
 /// The single value of a one-element tensor, as f64.
