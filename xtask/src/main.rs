@@ -29,13 +29,13 @@ enum Task {
     Setup(setup::Args),
     /// Setup, then run every test of the workspace.
     Test {
-        /// Skip the libtorch part (torch install, `--features tch` build and tests, tch smoke bench).
+        /// Skip the libtorch part (torch install, `--features tch` in the backend build, tch tests, tch smoke runs).
         #[arg(long)]
         no_tch: bool,
-        /// Also run the wgpu part (software Vulkan install, `--features wgpu` build, the parity suite and the method
-        /// runs on wgpu, wgpu smoke bench). Off by default: its cold build has not been timed against CI's limit.
+        /// Skip the wgpu part (software Vulkan install, `--features wgpu` in the backend build, the parity suite and
+        /// the method runs on wgpu, wgpu smoke runs).
         #[arg(long)]
-        wgpu: bool,
+        no_wgpu: bool,
         /// Extra arguments for `cargo test` (after `--`, e.g. a test name filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -63,8 +63,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Setup(args) => setup::run(&args).map(|_| ()),
-        Task::Test { no_tch, wgpu, cargo_args } => {
-            let skip: Vec<&str> = [("tch", no_tch), ("wgpu", !wgpu)].into_iter().filter(|s| s.1).map(|s| s.0).collect();
+        Task::Test { no_tch, no_wgpu, cargo_args } => {
+            let skip: Vec<&str> = [("tch", no_tch), ("wgpu", no_wgpu)].into_iter().filter(|s| s.1).map(|s| s.0).collect();
             test(&skip, cargo_args)
         }
         Task::Bench { args } => splatbench("bench", args),
@@ -131,10 +131,13 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
     }
 }
 
-/// The whole suite on the default (ndarray) build, then each optional backend (tch unless `--no-tch`, wgpu only
-/// with `--wgpu`): the op tests (`op`: host-path bits; `backends`: the parity suite against the CPU kernel) and the
-/// backend-vs-ndarray method runs (`backend_<b>`), release, in `<target>/<b>`, then the smoke bench on
-/// `--backend <b>` with the `splatbench` binary that build produced (integration tests build their package's binary).
+/// The whole suite on the default (ndarray) build, then the optional backends (tch and wgpu unless skipped) in
+/// **one** release build of their feature set together, in `<target>/<features>` (the dir `cargo xtask bench
+/// --backend all` uses): one cargo call over both packages, so burn and everything above it compile once for every
+/// step. It runs the op tests (`op`: host-path bits on every compiled backend), the parity suite against the CPU
+/// kernel (`backends`: one module per compiled backend), each backend's method runs against ndarray
+/// (`backend_<b>`), then the smoke bench on those backends with the `splatbench` binary that build produced
+/// (integration tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let backends: Vec<&str> = ["tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
     let env = setup::run(&setup::Args { backend: backends.iter().map(|b| b.to_string()).collect(), chromium: true })?;
@@ -144,29 +147,35 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let default_suite = status(cmd, "cargo test");
     // A short fuzz of every parser: the long runs are `cargo xtask fuzz`.
     let default_suite = default_suite.and(fuzz::short());
-    for backend in backends {
-        let target = feature_target_dir(&[backend]);
-        // One package per cargo call, each with its own `<backend>` feature (as CI has run the tch part so far).
-        let method_test = format!("backend_{backend}");
-        let tests =
-            [("splatbench-render", "op"), ("splatbench-render", "backends"), ("splatbench", method_test.as_str())];
-        for (package, test) in tests {
-            let mut cmd = cargo();
-            cmd.args(["test", "--release", "--no-fail-fast", "--features", backend])
-                .args(["-p", package, "--test", test])
-                .env("CARGO_TARGET_DIR", &target)
-                .envs(env.vars());
-            println!("xtask: running cargo test --release --features {backend} -p {package} --test {test}");
-            status(cmd, &format!("cargo test --features {backend} ({package} {test})"))?;
-        }
-        let out = target.join("smoke-bench");
-        let _ = std::fs::remove_dir_all(&out);
-        println!("xtask: smoke bench on --backend {backend} into {}", out.display());
-        let mut run = Command::new(target.join("release/splatbench"));
-        run.args(["bench", "--suite", "smoke", "--backend", backend]).arg("--out").arg(&out).envs(env.vars());
-        status(run, &format!("splatbench bench --backend {backend}"))?;
+    if backends.is_empty() {
+        return default_suite;
     }
-    default_suite
+    let target = feature_target_dir(&backends);
+    let packages = ["splatbench-render", "splatbench"];
+    let features: Vec<String> =
+        packages.iter().flat_map(|p| backends.iter().map(move |b| format!("{p}/{b}"))).collect();
+    let mut tests = vec!["op".to_string(), "backends".to_string()];
+    tests.extend(backends.iter().map(|b| format!("backend_{b}")));
+    let mut cmd = cargo();
+    cmd.args(["test", "--release", "--no-fail-fast", "--features", &features.join(",")]);
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    for t in &tests {
+        cmd.args(["--test", t]);
+    }
+    cmd.env("CARGO_TARGET_DIR", &target).envs(env.vars());
+    let what = format!("cargo test --release --features {} (tests {})", backends.join(","), tests.join(", "));
+    println!("xtask: running {what}");
+    let backend_tests = status(cmd, &what);
+    let out = target.join("smoke-bench");
+    let _ = std::fs::remove_dir_all(&out);
+    let list = backends.join(",");
+    println!("xtask: smoke bench on --backend {list} into {}", out.display());
+    let mut run = Command::new(target.join("release/splatbench"));
+    run.args(["bench", "--suite", "smoke", "--backend", &list]).arg("--out").arg(&out).envs(env.vars());
+    let smoke = status(run, &format!("splatbench bench --backend {list}"));
+    default_suite.and(backend_tests).and(smoke)
 }
 
 /// Features of the release build follow the requested backend, so the default build stays lean.
@@ -187,6 +196,7 @@ fn backend_features(args: &[String]) -> Vec<&'static str> {
             }
         }
     }
+    // The order `feature_target_dir` names dirs by, so `--backend wgpu,tch` and `cargo xtask test` share one build.
     want.sort();
     want.dedup();
     want

@@ -38,7 +38,6 @@ pub fn project_bwd(
     d_opacity: &mut Tensor<f32>,
     d_sh: &mut Tensor<f32>,
     d_cam: &mut Tensor<f32>,
-    d_means2d: &mut Tensor<f32>,
     n: u32,
     num_coeffs: u32,
     width: u32,
@@ -51,8 +50,6 @@ pub fn project_bwd(
     let nk = num_coeffs as usize;
     // Culled Gaussians (and those reaching no pixel) get zeros everywhere.
     let visible = counts[i] > 0;
-    d_means2d[i * 2] = grads2d[i * GRAD];
-    d_means2d[i * 2 + 1] = grads2d[i * GRAD + 1];
     if !visible {
         #[unroll]
         for c in 0..3usize {

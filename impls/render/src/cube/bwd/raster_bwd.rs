@@ -200,9 +200,17 @@ pub fn raster_bwd(
     }
 }
 
-/// Per Gaussian, the sum of its slots' gradients in slot order (zero for culled Gaussians).
+/// Per Gaussian, the sum of its slots' gradients in slot order (zero for culled Gaussians), and its first two
+/// channels again as dL/d(projected mean), the op's probe output (written here rather than by the projection VJP,
+/// whose bindings would otherwise exceed the 16 storage buffers per stage some adapters allow).
 #[cube(launch)]
-pub fn gather(entry_grads: &Tensor<f32>, offsets: &Tensor<u32>, grads2d: &mut Tensor<f32>, n: u32) {
+pub fn gather(
+    entry_grads: &Tensor<f32>,
+    offsets: &Tensor<u32>,
+    grads2d: &mut Tensor<f32>,
+    d_means2d: &mut Tensor<f32>,
+    n: u32,
+) {
     let g = ABSOLUTE_POS;
     if g >= n as usize {
         terminate!();
@@ -222,4 +230,6 @@ pub fn gather(entry_grads: &Tensor<f32>, offsets: &Tensor<u32>, grads2d: &mut Te
     for c in 0..GRAD {
         grads2d[g * GRAD + c] = acc[c];
     }
+    d_means2d[g * 2] = acc[0];
+    d_means2d[g * 2 + 1] = acc[1];
 }

@@ -58,6 +58,7 @@ pub(super) fn backward(f: &Forward, upstream: CubeTensor) -> [CubeTensor; 8] {
             entry_grads.into_tensor_arg(),
             f.offsets.clone().into_tensor_arg(),
             grads2d.clone().into_tensor_arg(),
+            d_means2d.clone().into_tensor_arg(),
             n as u32,
         );
         let (count, dim) = on.grid(n);
@@ -80,7 +81,6 @@ pub(super) fn backward(f: &Forward, upstream: CubeTensor) -> [CubeTensor; 8] {
             d_opacity.clone().into_tensor_arg(),
             d_sh.clone().into_tensor_arg(),
             d_cam.clone().into_tensor_arg(),
-            d_means2d.clone().into_tensor_arg(),
             n as u32,
             f.num_coeffs as u32,
             f.width,
