@@ -99,6 +99,7 @@ pub struct NoHook;
 impl RefineHook for NoHook {}
 
 /// The 3DGS densification schedule (see the module docs). Fields are the knobs, 3DGS defaults in `new`.
+#[derive(Clone)]
 pub struct DefaultStrategy {
     /// Scene scale (3DGS: 1.1 × the largest camera distance from the camera centroid).
     pub scene_extent: f64,
