@@ -204,7 +204,7 @@ pub struct RoiGsConfig {
     pub roi: Option<RoiConfig>,
     /// `Some` turns on the Laplacian-pyramid loss.
     pub laplacian: Option<LaplacianConfig>,
-    /// Render background; `None` uses the scene's.
+    /// Render background; `None`: the scene's for images with alpha, the training images' mean colour for photographs.
     pub background: Option<[f32; 3]>,
 }
 

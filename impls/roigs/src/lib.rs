@@ -10,6 +10,7 @@
 //!
 //! The Laplacian-pyramid loss itself lives in `splatbench_losses::pyramid`.
 
+pub mod background;
 pub mod config;
 pub mod depth_align;
 pub mod gating;

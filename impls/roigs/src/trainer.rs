@@ -144,11 +144,11 @@ impl TrainTask for RoiGsTask<'_> {
 pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Result<Trained> {
     cfg.validate().map_err(|m| Error::input("RoiGsConfig", m))?;
     let total = ctx.steps.unwrap_or(cfg.steps);
-    let background = cfg.background.unwrap_or(scene.background);
     let raw_views = scene.split("train");
     if raw_views.is_empty() {
         return Err(Error::input(&scene.name, "scene has no \"train\" views"));
     }
+    let background = cfg.background.unwrap_or_else(|| crate::background::render_background(scene, raw_views));
     let device = device_for(ctx.backend, ctx.device_index)?;
 
     // Data: views at the training resolution, initial points, ROI.
