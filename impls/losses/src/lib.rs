@@ -1,5 +1,6 @@
 //! Differentiable image losses on burn tensors, shared by every method.
 
+pub mod blur;
 pub mod photometric;
 pub mod pyramid;
 pub mod ssim;

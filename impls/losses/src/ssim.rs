@@ -10,13 +10,12 @@
 //!
 //! and the result is the mean of the SSIM map over all pixels and channels (data range 1). Because the window is
 //! separable and zero padding commutes with it (the row pass of a zero-extended image is zero outside the image),
-//! the five filtered maps are computed with two 1-D depthwise convolutions (11 taps each) on one stacked
-//! `[1, 5·C, H, W]` tensor, which is the fast path on CPU. Computed in the tensors' float type (f32 normally):
+//! the five filtered maps are computed with two 1-D passes (11 taps each) on one stacked `[1, 5·C, H, W]` tensor,
+//! by [`crate::blur`] (whose backward is the same filter). Computed in the tensors' float type (f32 normally):
 //! fine for a loss; the evaluation metric (f64) lives in the harness.
 
-use burn::tensor::module::conv2d;
-use burn::tensor::ops::ConvOptions;
-use burn::tensor::{Device, Tensor, TensorData};
+use crate::blur::gaussian_blur;
+use burn::tensor::Tensor;
 
 /// Window size of the Gaussian filter.
 pub const WINDOW: usize = 11;
@@ -77,23 +76,4 @@ pub fn ssim_map(pred: Tensor<3>, target: Tensor<3>) -> Tensor<3> {
     let den = (mu_x2 + mu_y2).add_scalar(C1) * (sigma_x2 + sigma_y2).add_scalar(C2);
     let map: Tensor<3> = (num / den).squeeze_dim(0);
     map.permute([1, 2, 0])
-}
-
-/// Separable "same" Gaussian filter with zero padding of every channel of `[1, K, H, W]`.
-fn gaussian_blur(x: Tensor<4>) -> Tensor<4> {
-    let channels = x.dims()[1];
-    let device = x.device();
-    let pad = WINDOW / 2;
-    let vertical = taps_tensor(channels, [WINDOW, 1], &device);
-    let horizontal = taps_tensor(channels, [1, WINDOW], &device);
-    let x = conv2d(x, vertical, None, ConvOptions::new([1, 1], [pad, 0], [1, 1], channels));
-    conv2d(x, horizontal, None, ConvOptions::new([1, 1], [0, pad], [1, 1], channels))
-}
-
-/// Depthwise weight `[K, 1, kh, kw]` holding the 1-D taps (kh·kw = WINDOW) for each of `K` channels.
-fn taps_tensor(channels: usize, [kh, kw]: [usize; 2], device: &Device) -> Tensor<4> {
-    let taps = gaussian_taps().map(|v| v as f32);
-    let values: Vec<f32> = (0..channels).flat_map(|_| taps).collect();
-    // Constant filter: keep it out of the autodiff graph.
-    Tensor::from_data(TensorData::new(values, [channels, 1, kh, kw]), &device.clone().inner())
 }
