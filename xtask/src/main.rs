@@ -136,7 +136,7 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
 /// --backend all` uses): one cargo call over both packages, so burn and everything above it compile once for every
 /// step. It runs the op tests (`op`: host-path bits on every compiled backend), the parity suite against the CPU
 /// kernel (`backends`: one module per compiled backend), each backend's method runs against ndarray
-/// (`backend_<b>`), then the smoke bench on those backends with the `splatbench` binary that build produced
+/// (`backend_<b>`), then the smoke bench on ndarray and those backends with the `splatbench` binary that build produced
 /// (integration tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let backends: Vec<&str> = ["tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
@@ -170,7 +170,8 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let backend_tests = status(cmd, &what);
     let out = target.join("smoke-bench");
     let _ = std::fs::remove_dir_all(&out);
-    let list = backends.join(",");
+    // ndarray too, so the report puts every backend side by side (what `cargo xtask bench --backend all` shows).
+    let list = std::iter::once("ndarray").chain(backends.iter().copied()).collect::<Vec<_>>().join(",");
     println!("xtask: smoke bench on --backend {list} into {}", out.display());
     let mut run = Command::new(target.join("release/splatbench"));
     run.args(["bench", "--suite", "smoke", "--backend", &list]).arg("--out").arg(&out).envs(env.vars());
