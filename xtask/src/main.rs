@@ -64,7 +64,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Task::Setup(args) => setup::run(&args).map(|_| ()),
         Task::Test { no_tch, no_wgpu, cargo_args } => {
-            let skip: Vec<&str> = [("tch", no_tch), ("wgpu", no_wgpu)].into_iter().filter(|s| s.1).map(|s| s.0).collect();
+            let skip: Vec<&str> =
+                [("tch", no_tch), ("wgpu", no_wgpu)].into_iter().filter(|s| s.1).map(|s| s.0).collect();
             test(&skip, cargo_args)
         }
         Task::Bench { args } => splatbench("bench", args),

@@ -44,7 +44,8 @@ fn refine_case(n: usize, device: &Device) -> (PointParams, DefaultStrategy) {
     let mut scales = params.to_host(LOG_SCALES).0;
     scales.sort_by(f32::total_cmp);
     strategy.percent_dense = f64::from(scales[scales.len() / 2]).exp() / EXTENT;
-    let info = StepInfo { step: 600, total_steps: 30_000, means2d_grad: &grads, radii: &radii, width: 200, height: 200 };
+    let info =
+        StepInfo { step: 600, total_steps: 30_000, means2d_grad: &grads, radii: &radii, width: 200, height: 200 };
     strategy.accumulate(n, &info);
     (params, strategy)
 }

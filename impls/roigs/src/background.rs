@@ -44,7 +44,12 @@ mod tests {
     }
 
     fn scene(views: Vec<View>) -> Scene {
-        Scene { name: "s".into(), splits: BTreeMap::from([("train".into(), views)]), points: None, background: [0.0; 3] }
+        Scene {
+            name: "s".into(),
+            splits: BTreeMap::from([("train".into(), views)]),
+            points: None,
+            background: [0.0; 3],
+        }
     }
 
     #[test]

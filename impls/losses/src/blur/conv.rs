@@ -3,8 +3,8 @@
 //! [`super::host`].
 
 use super::taps_f32;
-use burn::backend::{Backend, TensorMetadata};
 use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, TensorMetadata};
 use burn::tensor::TensorData;
 use burn::tensor::ops::ConvOptions;
 

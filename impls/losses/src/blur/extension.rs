@@ -8,9 +8,9 @@ use burn::backend::autodiff::{
     grads::Gradients,
     ops::{Backward, Ops},
 };
+use burn::backend::ndarray::NdArrayTensor;
 use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::ndarray::NdArrayTensor;
 use burn::backend::{Backend, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
 
