@@ -108,7 +108,10 @@ fn lpips_scorers(spec: &RunSpec) -> (Vec<Lpips>, BTreeMap<String, String>) {
     let mut failed = BTreeMap::new();
     for name in &spec.lpips {
         let net = Net::ALL.into_iter().find(|n| n.name() == name);
-        match net.ok_or_else(|| Error::input("suite", format!("unknown LPIPS backbone '{name}'"))).and_then(Lpips::new)
+        match net
+            .ok_or_else(|| Error::input("suite", format!("unknown LPIPS backbone '{name}'")))
+            .and_then(Lpips::new)
+            .map(Lpips::memoized)
         {
             Ok(l) => ok.push(l),
             Err(e) => {

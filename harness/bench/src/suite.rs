@@ -222,6 +222,21 @@ mod tests {
     }
 
     #[test]
+    fn every_suite_file_in_the_repository_loads_and_expands() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let (name, suite) = load(p.to_str().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+                suite.expand(&name, None, None).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= BUILTIN.len(), "{n} suite files in {}", dir.display());
+    }
+
+    #[test]
     fn every_method_has_a_paper_variant_in_a_builtin_suite() {
         let mut with_paper = std::collections::BTreeSet::new();
         for name in ["standard", "full"] {

@@ -18,6 +18,7 @@
 //! | LPIPS | v0.1, AlexNet / VGG-16 / SqueezeNet through ONNX Runtime, inputs in [−1, 1] | [`lpips`] |
 
 pub mod lpips;
+mod lpips_memo;
 mod planes;
 pub mod psnr;
 pub mod record;

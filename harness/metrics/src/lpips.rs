@@ -14,6 +14,7 @@
 //! is cheap after the first call for a backbone.
 
 use super::Undefined;
+use super::lpips_memo;
 use super::planes::assert_same_shape;
 use ort::environment::Environment;
 use ort::session::Session;
@@ -84,6 +85,8 @@ pub fn model_path(net: Net) -> Result<PathBuf> {
 pub struct Lpips {
     net: Net,
     session: Arc<Mutex<Session>>,
+    /// Look pairs up in (and add them to) the process-wide memo (`lpips_memo`) instead of always running the net.
+    memoized: bool,
 }
 
 impl Lpips {
@@ -94,7 +97,7 @@ impl Lpips {
         let mut sessions = SESSIONS.lock().unwrap_or_else(|e| e.into_inner());
         let slot = &mut sessions[net as usize];
         if let Some(session) = slot {
-            return Ok(Lpips { net, session: session.clone() });
+            return Ok(Lpips { net, session: session.clone(), memoized: false });
         }
         let model = model_path(net)?;
         let env = environment()?;
@@ -103,7 +106,7 @@ impl Lpips {
             .map_err(|e| Error::input(&model, format!("cannot load LPIPS model: {e}")))?;
         let session = Arc::new(Mutex::new(session));
         *slot = Some(session.clone());
-        Ok(Lpips { net, session })
+        Ok(Lpips { net, session, memoized: false })
     }
 
     /// The ONNX Runtime library this scorer runs on, from its build info (`git-branch=rel-1.31.1` → "1.31.1"), else
@@ -112,6 +115,12 @@ impl Lpips {
         let info = ort::info();
         let release = info.split([',', ' ']).find_map(|f| f.trim().strip_prefix("git-branch=rel-"));
         release.map_or_else(|| info.split_whitespace().collect::<Vec<_>>().join(" "), str::to_string)
+    }
+
+    /// This scorer, answering a pair it (or any memoized scorer of the process) has scored before from the memo
+    /// (`lpips_memo`): for a bench whose runs score the same reference images again.
+    pub fn memoized(self) -> Self {
+        Lpips { memoized: true, ..self }
     }
 
     pub fn net(&self) -> Net {
@@ -137,12 +146,27 @@ impl Lpips {
                 pairs[i].0.width >= MIN_SIDE && pairs[i].0.height >= MIN_SIDE
             })
             .collect();
+        let keys: Vec<_> = if self.memoized {
+            pairs.iter().map(|(a, b)| Some(lpips_memo::key(self.net, a, b))).collect()
+        } else {
+            vec![None; pairs.len()]
+        };
+        pending.retain(|&i| match keys[i].as_ref().and_then(lpips_memo::get) {
+            Some(d) => {
+                out[i] = Ok(d);
+                false
+            }
+            None => true,
+        });
         while let Some(&first) = pending.first() {
             let size = (pairs[first].0.width, pairs[first].0.height);
             let (group, rest): (Vec<usize>, Vec<usize>) =
                 pending.iter().partition(|&&i| (pairs[i].0.width, pairs[i].0.height) == size);
             let group_pairs: Vec<(&Image, &Image)> = group.iter().map(|&i| pairs[i]).collect();
             for (i, d) in group.iter().zip(self.run(&group_pairs)?) {
+                if let Some(k) = keys[*i] {
+                    lpips_memo::insert(k, d);
+                }
                 out[*i] = Ok(d);
             }
             pending = rest;

@@ -135,3 +135,22 @@ fn batched_and_single_lpips_agree() {
         assert!((d.unwrap() - single).abs() < 1e-6, "{}", r.name);
     }
 }
+
+#[test]
+fn a_memoized_scorer_gives_what_the_network_gives_and_tells_near_identical_pairs_apart() {
+    let rows = golden_rows();
+    let plain = Lpips::new(Net::Squeeze).unwrap_or_else(|e| panic!("{e}"));
+    let memo = plain.clone().memoized();
+    let r = rows.iter().find(|r| r.a.width >= 32 && r.a.height >= 32).expect("a golden pair LPIPS defines");
+    let mut nudged = r.b.clone();
+    nudged.data[0] = if nudged.data[0] > 0.5 { 0.0 } else { 1.0 };
+    for _ in 0..2 {
+        for b in [&r.b, &nudged] {
+            let want = plain.distance(&r.a, b).unwrap().unwrap();
+            let got = memo.distance(&r.a, b).unwrap().unwrap();
+            assert!((got - want).abs() < 1e-6, "{}: memoized {got}, network {want}", r.name);
+        }
+    }
+    let (d, dn) = (memo.distance(&r.a, &r.b).unwrap().unwrap(), memo.distance(&r.a, &nudged).unwrap().unwrap());
+    assert_ne!(d, dn, "{}: a one-pixel change must not hit the memo of the unchanged pair", r.name);
+}
