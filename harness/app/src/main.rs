@@ -23,6 +23,9 @@ Environment:
   SPLATBENCH_DATA       cache of the generated gen: scenes; default target/splatbench-data in the checkout
   SPLATBENCH_LPIPS_DIR  a folder with lpips_<net>.onnx (e.g. VGG without ../shared)
   ORT_DYLIB_PATH        the ONNX Runtime library; default the checkout's .venv (cargo xtask setup)
+  MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, GLIBC_TUNABLES
+                        when one is set, glibc's allocator is left as it says; otherwise splatbench keeps freed
+                        memory for reuse (a training step frees and re-allocates the same buffers every step)
 The checkout is the one the current directory or this executable lies in, never the one the binary was built
 in: a copied binary outside a checkout needs the variables above.
 Exit codes: 0 done; 1 a run or output failed (results still written); 2 refused before starting (bad input).";
@@ -49,6 +52,7 @@ enum Command {
 }
 
 fn main() {
+    splatbench_core::malloc::keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Usage errors get one line (exit 2); --help and --version print in full (exit 0).

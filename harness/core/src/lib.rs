@@ -12,6 +12,7 @@ pub mod camera;
 pub mod error;
 pub mod image;
 pub mod limits;
+pub mod malloc;
 pub mod maths;
 pub mod method;
 pub mod npy;

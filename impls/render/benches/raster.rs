@@ -43,6 +43,7 @@ fn scene(n: usize, size: u32, seed: u64) -> (GaussianCloud, RasterCamera) {
 }
 
 fn bench(c: &mut Criterion) {
+    splatbench_core::malloc::keep_freed_memory();
     for (n, size) in [(16_000usize, 128u32), (100_000, 512)] {
         let (g, cam) = scene(n, size, 42);
         let bg = [0.0, 0.0, 0.0];

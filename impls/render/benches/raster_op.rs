@@ -55,6 +55,7 @@ fn camera_tensors(cam: &RasterCamera, dev: &Device) -> CameraTensors {
 }
 
 fn bench(c: &mut Criterion) {
+    splatbench_core::malloc::keep_freed_memory();
     let backends = [Backend::Ndarray, Backend::Wgpu];
     for (backend, dev) in
         backends.into_iter().filter_map(|b| splatbench_device::device_for(b, None).ok().map(|d| (b, d)))
