@@ -6,8 +6,8 @@
 //! | layer | crates |
 //! |---|---|
 //! | 0 | `splatbench-core` |
-//! | 1 | `splatbench-device`, `splatbench-losses`, `splatbench-datasets` (the generator) |
-//! | 2 | `splatbench-data`, `splatbench-metrics`, `splatbench-render`, `splatbench-reports` |
+//! | 1 | `splatbench-device`, `splatbench-datasets` (the generator) |
+//! | 2 | `splatbench-data`, `splatbench-metrics`, `splatbench-render`, `splatbench-losses`, `splatbench-reports` |
 //! | 3 | `splatbench-train` |
 //! | 4 | `splatbench-gstrain` |
 //! | 5 | the methods: `splatbench-head`, `-roigs`, `-nerf`, `-splart`, `-splatter` |
@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 fn layer(name: &str) -> Option<u32> {
     Some(match name {
         "splatbench-core" => 0,
-        "splatbench-device" | "splatbench-losses" | "splatbench-datasets" => 1,
-        "splatbench-data" | "splatbench-metrics" | "splatbench-render" | "splatbench-reports" => 2,
+        "splatbench-device" | "splatbench-datasets" => 1,
+        "splatbench-data" | "splatbench-metrics" | "splatbench-render" | "splatbench-losses" | "splatbench-reports" => {
+            2
+        }
         "splatbench-train" => 3,
         "splatbench-gstrain" => 4,
         "splatbench-head" | "splatbench-roigs" | "splatbench-nerf" | "splatbench-splart" | "splatbench-splatter" => 5,

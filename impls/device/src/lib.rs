@@ -7,6 +7,8 @@
 // burn 0.22 deprecates burn-ndarray in favour of flex; this project keeps ndarray as its always-available CPU backend.
 #![allow(deprecated)]
 
+pub mod host;
+
 use burn::tensor::Device;
 use splatbench_core::{Backend, Error, Result};
 

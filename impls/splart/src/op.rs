@@ -23,6 +23,7 @@ use burn::backend::autodiff::{
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, ExtensionType, NdArray, backend_extension};
 use burn::tensor::{Tensor, TensorData};
+use splatbench_device::host::read_f32;
 use std::sync::Arc;
 
 /// Stroke parameters as burn tensors, one row per stroke (layout of [`crate::stroke`]).
@@ -174,10 +175,10 @@ fn host_forward<B: Backend>(
     ] {
         assert_eq!(t.shape().to_vec(), vec![n, c], "splart composite: {name} must be [{n}, {c}]");
     }
-    let position = read_host::<B>(inputs.position);
-    let rotation = read_host::<B>(inputs.rotation);
-    let log_scale = read_host::<B>(inputs.log_scale);
-    let color_logit = read_host::<B>(inputs.color_logit);
+    let position = read_f32::<B>(inputs.position);
+    let rotation = read_f32::<B>(inputs.rotation);
+    let log_scale = read_f32::<B>(inputs.log_scale);
+    let color_logit = read_f32::<B>(inputs.color_logit);
     let strokes: Vec<Stroke> = (0..n)
         .map(|i| Stroke {
             position: [position[2 * i], position[2 * i + 1]],
@@ -189,11 +190,6 @@ fn host_forward<B: Backend>(
     let image = kernel::forward(&strokes, brush, width, height, background);
     let image = B::float_from_data(TensorData::new(image, [height as usize, width as usize, 3]), &device);
     (image, strokes)
-}
-
-fn read_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    let data = burn::tensor::read_sync(B::float_into_data(t)).expect("reading a tensor to the host for splart");
-    data.try_into_vec_as::<f32>().expect("f32 tensor data")
 }
 
 /// Everything the backward pass needs, on the host.
@@ -225,7 +221,7 @@ impl<B: Backend> Backward<B, 4> for CompositeBackward {
     fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
         let upstream = grads.consume::<B>(&ops.node);
         let device = upstream.device();
-        let d_image = read_host::<B>(upstream);
+        let d_image = read_f32::<B>(upstream);
         let s = &ops.state.0;
         let g = kernel::backward(&s.strokes, &s.brush, s.width, s.height, s.background, &d_image);
         let n = s.strokes.len();

@@ -8,11 +8,11 @@ use burn::backend::autodiff::{
     grads::Gradients,
     ops::{Backward, Ops},
 };
-use burn::backend::ndarray::NdArrayTensor;
 use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, NdArray, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
+use splatbench_device::host::with_f32;
 
 #[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
 pub(super) trait BlurOps: Backend {
@@ -27,21 +27,9 @@ impl BlurOps for NdArray {
         assert_eq!(shape.len(), 4, "gaussian_blur: expected [N, K, H, W], got {shape:?}");
         let (h, w) = (shape[2], shape[3]);
         let device = x.device();
-        // Borrow the f32 storage: autodiff keeps the input alive, and reading a shared array out as `TensorData`
+        // Borrowed from the storage: autodiff keeps the input alive, and reading a shared array out as `TensorData`
         // walks it element by element (10× the filter's own time at 15×165×250).
-        let out = match &x {
-            NdArrayTensor::F32(storage) => {
-                let view = storage.view();
-                match view.as_slice() {
-                    Some(values) => blur_planes(values, h, w, &taps_f32()),
-                    None => blur_planes(&view.iter().copied().collect::<Vec<_>>(), h, w, &taps_f32()),
-                }
-            }
-            _ => {
-                let data = burn::tensor::read_sync(Self::float_into_data(x)).expect("reading a tensor for the blur");
-                blur_planes(&data.convert::<f32>().into_vec::<f32>().expect("f32 data"), h, w, &taps_f32())
-            }
-        };
+        let out = with_f32::<Self, _>(&x, |values| blur_planes(values, h, w, &taps_f32()));
         Self::float_from_data(TensorData::new(out, shape), &device)
     }
 }

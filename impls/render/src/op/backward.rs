@@ -1,4 +1,4 @@
-//! The autodiff backward of the op: the backend's [`RasterKernels::raster_backward`] turns the packed `[H, W, 5]`
+//! The autodiff backward of the op: the backend's [`RasterKernels::raster_backward`] turns the packed `[5·H·W]`
 //! upstream gradient into one gradient per input, registered for every tracked parent (the eighth parent, the
 //! screen-space probe, gets dL/d(projected mean)).
 

@@ -25,7 +25,7 @@ pub(super) struct RasterInputs<B: Backend> {
     pub means2d_probe: FloatTensor<B>,
 }
 
-/// `packed` is `[H, W, 5]` = (r, g, b, alpha, depth); `radii` come from the forward.
+/// `packed` is `[5·H·W]`: colour `[H, W, 3]`, alpha `[H, W]`, depth `[H, W]`; `radii` come from the forward.
 #[derive(ExtensionType)]
 pub(super) struct RasterOutput<B: Backend> {
     pub packed: FloatTensor<B>,

@@ -1,5 +1,5 @@
 //! The op on the host, for any burn backend: the forward reads the input tensors to a [`GaussianCloud`] and
-//! [`RasterCamera`], runs [`cpu::forward`], uploads the packed `[H, W, 5]` image to the inputs' device and keeps
+//! [`RasterCamera`], runs [`cpu::forward`], uploads the packed `[5·H·W]` image to the inputs' device and keeps
 //! what the backward needs; the backward splits the packed upstream gradient into colour, alpha and depth, runs
 //! [`cpu::backward`] with the saved state and uploads one gradient per input.
 
@@ -10,6 +10,7 @@ use crate::{GaussianCloud, RasterCamera};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, TensorMetadata};
 use burn::tensor::TensorData;
+use splatbench_device::host::read_f32;
 use std::sync::Arc;
 
 /// Everything the backward pass needs, kept on the host.
@@ -43,7 +44,7 @@ pub(super) fn host_forward<B: Backend>(
 ) -> (FloatTensor<B>, Vec<u32>, SavedForward) {
     let device = prims[0].device();
     let shapes = prims.each_ref().map(|t| t.shape().to_vec());
-    let [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics] = prims.map(read_host::<B>);
+    let [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics] = prims.map(read_f32::<B>);
     let n = shapes[0][0];
     assert!(
         shapes[4].len() == 3 && shapes[4][0] == n && shapes[4][2] == 3,
@@ -64,22 +65,15 @@ pub(super) fn host_forward<B: Backend>(
 
     let (image, state) = cpu::forward(&cloud, &cam, background);
     let packed = pack(&image);
-    let (h, w) = (height as usize, width as usize);
-    let packed = B::float_from_data(TensorData::new(packed, [h, w, 5]), &device);
+    let len = packed.len();
+    let packed = B::float_from_data(TensorData::new(packed, [len]), &device);
     let radii = state.radii.clone();
     (packed, radii, SavedForward { cloud, cam, background, state, shapes })
 }
 
-/// Interleave colour, alpha and depth per pixel: `[H, W, 5]`.
+/// Colour `[H, W, 3]`, then alpha `[H, W]`, then depth `[H, W]`, one after another (see the op's module docs).
 fn pack(image: &RenderImage) -> Vec<f32> {
-    let pixels = (image.width * image.height) as usize;
-    let mut out = Vec::with_capacity(pixels * 5);
-    for p in 0..pixels {
-        out.extend_from_slice(&image.color[p * 3..p * 3 + 3]);
-        out.push(image.alpha[p]);
-        out.push(image.depth[p]);
-    }
-    out
+    [&image.color[..], &image.alpha[..], &image.depth[..]].concat()
 }
 
 /// The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
@@ -114,20 +108,14 @@ mod impls {
     host_kernels!(burn::backend::LibTorch);
 }
 
-/// Gradients of every input for the packed `[H, W, 5]` upstream gradient, in the op's parent order.
+/// Gradients of every input for the packed `[5·H·W]` upstream gradient, in the op's parent order.
 pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<B>) -> [FloatTensor<B>; 8] {
     let device = upstream.device();
-    let packed = read_host::<B>(upstream);
+    let packed = read_f32::<B>(upstream);
     let pixels = (s.cam.width * s.cam.height) as usize;
-    let mut d_color = Vec::with_capacity(pixels * 3);
-    let mut d_alpha = Vec::with_capacity(pixels);
-    let mut d_depth = Vec::with_capacity(pixels);
-    for px in packed.chunks_exact(5) {
-        d_color.extend_from_slice(&px[..3]);
-        d_alpha.push(px[3]);
-        d_depth.push(px[4]);
-    }
-    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, &d_color, &d_alpha, &d_depth);
+    let (d_color, rest) = packed.split_at(pixels * 3);
+    let (d_alpha, d_depth) = rest.split_at(pixels);
+    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, d_color, d_alpha, d_depth);
     let flat: [Vec<f32>; 8] = [
         g.means.as_flattened().to_vec(),
         g.log_scales.as_flattened().to_vec(),
@@ -145,9 +133,4 @@ pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<
         i += 1;
         B::float_from_data(TensorData::new(values, shape), &device)
     })
-}
-
-pub(super) fn read_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    let data = burn::tensor::read_sync(B::float_into_data(t)).expect("reading a tensor to the host for the rasterizer");
-    data.try_into_vec_as::<f32>().expect("f32 tensor data")
 }

@@ -5,7 +5,7 @@
 use burn::backend::Backend;
 use burn::backend::tensor::FloatTensor;
 
-/// The forward returns the packed `[H, W, 5]` image, the per-Gaussian radii (host values, as the op's output
+/// The forward returns the packed `[5·H·W]` image, the per-Gaussian radii (host values, as the op's output
 /// promises) and the saved state; the backward maps the packed upstream gradient to one gradient per input in
 /// the op's parent order (means, log-scales, quats, opacity logits, SH, viewmat, intrinsics, means2d probe).
 pub(crate) trait RasterKernels: Backend {

@@ -69,11 +69,12 @@ pub fn raster_bwd(
         let pix = (py * width + px) as usize;
         t = final_t[pix];
         nc = n_contrib[pix];
-        dcr = upstream[pix * 5];
-        dcg = upstream[pix * 5 + 1];
-        dcb = upstream[pix * 5 + 2];
-        dd = upstream[pix * 5 + 4];
-        q = t * (dcr * bg_r + dcg * bg_g + dcb * bg_b - upstream[pix * 5 + 3]);
+        let np = (width * height) as usize;
+        dcr = upstream[pix * 3];
+        dcg = upstream[pix * 3 + 1];
+        dcb = upstream[pix * 3 + 2];
+        dd = upstream[4 * np + pix];
+        q = t * (dcr * bg_r + dcg * bg_g + dcb * bg_b - upstream[3 * np + pix]);
     }
 
     // The tile's last contributing entry: a max-reduction of n_contrib.

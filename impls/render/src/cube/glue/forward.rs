@@ -160,7 +160,7 @@ pub(super) fn forward(
         background[1],
         background[2],
     );
-    let packed = shaped(packed, Shape::new([height as usize, width as usize, 5]));
+    let packed = shaped(packed, Shape::new([pixels * 5]));
     let saved = Forward {
         on,
         inputs: [means, log_scales, quats, sh, viewmat, intrinsics],

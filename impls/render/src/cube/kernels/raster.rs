@@ -91,11 +91,12 @@ pub fn raster(
     }
     if inside {
         let pix = (py * width + px) as usize;
-        packed[pix * 5] = cr + t * bg_r;
-        packed[pix * 5 + 1] = cg + t * bg_g;
-        packed[pix * 5 + 2] = cb + t * bg_b;
-        packed[pix * 5 + 3] = 1.0f32 - t;
-        packed[pix * 5 + 4] = depth;
+        let np = (width * height) as usize;
+        packed[pix * 3] = cr + t * bg_r;
+        packed[pix * 3 + 1] = cg + t * bg_g;
+        packed[pix * 3 + 2] = cb + t * bg_b;
+        packed[3 * np + pix] = 1.0f32 - t;
+        packed[4 * np + pix] = depth;
         final_t[pix] = t;
         n_contrib[pix] = nc;
     }
