@@ -1,6 +1,7 @@
 //! Criterion bench of the D-SSIM loss at one bust_250 training view (250×165×3, the OpenSplat comparison setting),
 //! forward and forward + backward, on ndarray: through the blur op (host filter, self-adjoint backward) and, for
-//! comparison in the same run, the filter it replaced (two depthwise `conv2d`, burn's generic backward).
+//! comparison in the same run, the filter it replaced (two depthwise `conv2d`, burn's generic backward); and the
+//! whole D-SSIM loss of that view, fused ([`splatbench_losses::fused_ssim`]) against composed from burn ops.
 
 // burn 0.22 deprecates burn-ndarray; it is the CPU backend the workspace builds.
 #![allow(deprecated)]
@@ -25,6 +26,7 @@ fn conv(x: Tensor<4>) -> Tensor<4> {
 }
 
 fn bench(c: &mut Criterion) {
+    splatbench_core::malloc::keep_freed_memory();
     let device = Device::ndarray().autodiff();
     let x = input(&device);
     let mut g = c.benchmark_group("ssim_blur_15x165x250");
@@ -50,13 +52,21 @@ fn bench(c: &mut Criterion) {
     let (p, q) = (input(&device), input(&device).flip([3]));
     let as_image = |t: Tensor<4>| t.slice([0..1, 0..3, 0..H, 0..W]).squeeze_dim::<3>(0).permute([1, 2, 0]);
     let (p, q) = (as_image(p), as_image(q));
-    c.bench_function("dssim_loss_250x165x3/forward_backward", |b| {
-        b.iter(|| {
-            let t = p.clone().require_grad();
-            let grads = splatbench_losses::dssim_loss(t.clone(), q.clone()).backward();
-            t.grad(&grads).expect("tracked").into_data()
-        })
-    });
+    let mut g = c.benchmark_group("ssim_loss_250x165x3");
+    g.sample_size(20);
+    for (name, f) in [
+        ("fused", splatbench_losses::fused_ssim::fused_ssim as fn(Tensor<3>, Tensor<3>) -> Tensor<1>),
+        ("composed", splatbench_losses::ssim::ssim_composed),
+    ] {
+        g.bench_function(format!("{name}/forward_backward"), |b| {
+            b.iter(|| {
+                let t = p.clone().require_grad();
+                let grads = f(t.clone(), q.clone()).neg().backward();
+                t.grad(&grads).expect("tracked").into_data()
+            })
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, bench);

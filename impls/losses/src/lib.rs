@@ -1,6 +1,7 @@
 //! Differentiable image losses on burn tensors, shared by every method.
 
 pub mod blur;
+pub mod fused_ssim;
 pub mod photometric;
 pub mod pyramid;
 pub mod ssim;

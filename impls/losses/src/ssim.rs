@@ -15,7 +15,8 @@
 //! fine for a loss; the evaluation metric (f64) lives in the harness.
 
 use crate::blur::gaussian_blur;
-use burn::tensor::Tensor;
+use crate::fused_ssim::fused_ssim;
+use burn::tensor::{Device, Tensor};
 
 /// Window size of the Gaussian filter.
 pub const WINDOW: usize = 11;
@@ -38,11 +39,19 @@ pub fn gaussian_taps() -> [f64; WINDOW] {
     g.map(|v| v / sum)
 }
 
-/// Mean SSIM of two `[H, W, C]` images (differentiable in both).
+/// Mean SSIM of two `[H, W, C]` images (differentiable in both): on ndarray the one fused op
+/// ([`crate::fused_ssim`]), elsewhere [`ssim_composed`] (libtorch's and CubeCL's element-wise ops are fast, and the
+/// host op would copy the images off a GPU).
 ///
 /// # Panics
 /// If the shapes differ.
+#[allow(deprecated)] // ndarray is the backend the fused op is for
 pub fn ssim(pred: Tensor<3>, target: Tensor<3>) -> Tensor<1> {
+    if pred.device().inner() == Device::ndarray() { fused_ssim(pred, target) } else { ssim_composed(pred, target) }
+}
+
+/// Mean SSIM as burn ops on the map ([`ssim_map`]): the reference of the fused op.
+pub fn ssim_composed(pred: Tensor<3>, target: Tensor<3>) -> Tensor<1> {
     ssim_map(pred, target).mean()
 }
 

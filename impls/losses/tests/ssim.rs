@@ -2,7 +2,8 @@
 //! equal images, and its autodiff gradient against central differences of that f64 reference.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use splatbench_losses::ssim::{C1, C2, dssim_loss, gaussian_taps, ssim};
+use splatbench_losses::fused_ssim::fused_ssim;
+use splatbench_losses::ssim::{C1, C2, dssim_loss, gaussian_taps, ssim, ssim_composed};
 
 #[allow(deprecated)] // ndarray is the CPU backend the workspace builds
 fn device() -> Device {
@@ -102,16 +103,15 @@ fn matches_direct_f64_definition() {
     }
 }
 
-#[test]
-fn gradient_matches_finite_differences() {
+/// The gradient of `f` (SSIM of pred and a fixed target) against central differences of the f64 definition.
+fn gradient_matches_finite_differences_for(f: fn(Tensor<3>, Tensor<3>) -> Tensor<1>, name: &str) {
     let d = device();
     let (h, w) = (6, 7);
     let x = random_image(h, w, 4);
     let y = random_image(h, w, 5);
     let pred = tensor(&x, h, w, &d).require_grad();
-    let grads = ssim(pred.clone(), tensor(&y, h, w, &d)).backward();
-    let grad: Vec<f64> =
-        pred.grad(&grads).expect("pred has a gradient").into_data().convert::<f64>().try_into_vec().unwrap();
+    let grads = f(pred.clone(), tensor(&y, h, w, &d)).backward();
+    let grad = values(pred.grad(&grads).expect("pred has a gradient"));
     let eps = 1e-5;
     let mut max_err: f64 = 0.0;
     let max_grad = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
@@ -123,6 +123,61 @@ fn gradient_matches_finite_differences() {
         let fd = (ssim_f64(&plus, &y, h, w) - ssim_f64(&minus, &y, h, w)) / (2.0 * eps);
         max_err = max_err.max((fd - grad[idx]).abs());
     }
-    assert!(max_grad > 1e-4, "gradient is not trivially zero");
-    assert!(max_err < 1e-3 * max_grad.max(1e-3), "max |autodiff − fd| = {max_err} (max |grad| {max_grad})");
+    assert!(max_grad > 1e-4, "{name}: gradient is not trivially zero");
+    assert!(max_err < 1e-3 * max_grad.max(1e-3), "{name}: max |autodiff − fd| = {max_err} (max |grad| {max_grad})");
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f64> {
+    t.into_data().convert::<f64>().try_into_vec().unwrap()
+}
+
+#[test]
+fn gradient_matches_finite_differences() {
+    gradient_matches_finite_differences_for(fused_ssim, "fused");
+    gradient_matches_finite_differences_for(ssim_composed, "composed");
+}
+
+#[test]
+fn the_fused_op_gives_the_composed_value_and_gradients_of_both_images() {
+    let d = device();
+    // Larger than the window on both sides, odd, non-square; a correlated pair.
+    let (h, w) = (37, 29);
+    let x = random_image(h, w, 6);
+    let noise = random_image(h, w, 7);
+    let y: Vec<f64> = x.iter().zip(&noise).map(|(a, n)| 0.6 * a + 0.4 * n).collect();
+    let run = |f: fn(Tensor<3>, Tensor<3>) -> Tensor<1>, track_y: bool| {
+        let (p, t) = (tensor(&x, h, w, &d).require_grad(), tensor(&y, h, w, &d));
+        let t = if track_y { t.require_grad() } else { t };
+        // A scaled loss, so the upstream gradient is not 1.
+        let loss = f(p.clone(), t.clone()).mul_scalar(-3.0);
+        let value = values(loss.clone())[0];
+        let grads = loss.backward();
+        (value, values(p.grad(&grads).unwrap()), t.grad(&grads).map(values))
+    };
+    for track_y in [true, false] {
+        let (v_f, gx_f, gy_f) = run(fused_ssim, track_y);
+        let (v_c, gx_c, gy_c) = run(ssim_composed, track_y);
+        assert!((v_f - v_c).abs() < 1e-5, "value: fused {v_f}, composed {v_c}");
+        let close = |a: &[f64], b: &[f64], what: &str| {
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let err = a.iter().zip(b).fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
+            assert!(scale > 1e-6 && err < 1e-4 * scale, "{what}: max diff {err}, max |grad| {scale}");
+        };
+        close(&gx_f, &gx_c, "d/dpred");
+        match (gy_f, gy_c) {
+            (Some(f), Some(c)) => close(&f, &c, "d/dtarget"),
+            (None, None) => assert!(!track_y),
+            (f, c) => panic!("target gradient: fused {:?}, composed {:?}", f.is_some(), c.is_some()),
+        }
+    }
+}
+
+#[test]
+fn on_ndarray_ssim_is_the_fused_op() {
+    let d = device();
+    let (h, w) = (19, 23);
+    let (x, y) = (random_image(h, w, 8), random_image(h, w, 9));
+    let via_ssim = values(ssim(tensor(&x, h, w, &d), tensor(&y, h, w, &d)))[0];
+    let fused = values(fused_ssim(tensor(&x, h, w, &d), tensor(&y, h, w, &d)))[0];
+    assert_eq!(via_ssim.to_bits(), fused.to_bits());
 }
