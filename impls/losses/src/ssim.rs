@@ -39,15 +39,20 @@ pub fn gaussian_taps() -> [f64; WINDOW] {
     g.map(|v| v / sum)
 }
 
-/// Mean SSIM of two `[H, W, C]` images (differentiable in both): on ndarray the one fused op
-/// ([`crate::fused_ssim`]), elsewhere [`ssim_composed`] (libtorch's and CubeCL's element-wise ops are fast, and the
-/// host op would copy the images off a GPU).
+/// Mean SSIM of two `[H, W, C]` images (differentiable in both): on the CPU backends (ndarray, libtorch on the
+/// CPU) the one fused op ([`crate::fused_ssim`]), elsewhere [`ssim_composed`] (the host op would copy the images
+/// off a GPU).
 ///
 /// # Panics
 /// If the shapes differ.
-#[allow(deprecated)] // ndarray is the backend the fused op is for
+#[allow(deprecated)] // ndarray and libtorch are the backends the fused op is for
 pub fn ssim(pred: Tensor<3>, target: Tensor<3>) -> Tensor<1> {
-    if pred.device().inner() == Device::ndarray() { fused_ssim(pred, target) } else { ssim_composed(pred, target) }
+    let device = pred.device().inner();
+    #[cfg(feature = "tch")]
+    let on_host = device == Device::ndarray() || device == Device::libtorch();
+    #[cfg(not(feature = "tch"))]
+    let on_host = device == Device::ndarray();
+    if on_host { fused_ssim(pred, target) } else { ssim_composed(pred, target) }
 }
 
 /// Mean SSIM as burn ops on the map ([`ssim_map`]): the reference of the fused op.
