@@ -16,6 +16,7 @@ fn textured(w: u32, h: u32, seed: u32) -> Image {
 }
 
 fn bench_ssim(c: &mut Criterion) {
+    splatbench_core::malloc::keep_freed_memory();
     let (a, b) = (textured(800, 800, 0), textured(800, 800, 1));
     c.bench_function("ssim 800x800 rgb", |bch| bch.iter(|| ssim(black_box(&a), black_box(&b))));
     c.bench_function("ssim_skimage 800x800 rgb", |bch| bch.iter(|| ssim_skimage(black_box(&a), black_box(&b))));
