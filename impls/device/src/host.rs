@@ -1,5 +1,5 @@
 //! Float tensors to host `f32` values, for the operations that run on the host (the rasterizer and compositor on
-//! NdArray and LibTorch, the SSIM filter and loss on NdArray).
+//! NdArray and LibTorch, the SSIM filter on NdArray, the fused SSIM loss on NdArray and LibTorch on the CPU).
 //!
 //! burn's generic route, `into_data`, turns a *shared* ndarray (autodiff keeps every op input alive, so inputs are
 //! shared) into `TensorData` by walking it element by element through dynamic-dimension iterators:
