@@ -13,20 +13,17 @@ use burn::backend::ndarray::NdArrayTensor;
 use burn::backend::tensor::FloatTensor;
 use ndarray::{ArrayViewD, Dimension, Ix1, Ix2, Ix3, Ix4};
 use std::any::Any;
+use std::borrow::Cow;
 
 /// `f(values)` with the tensor's values in row-major order, borrowed from the storage when it can be.
 ///
 /// # Panics
 /// If the backend cannot read the tensor (a device error) or it does not hold floats.
 pub fn with_f32<B: Backend, R>(t: &FloatTensor<B>, f: impl FnOnce(&[f32]) -> R) -> R {
-    if let Some(NdArrayTensor::F32(storage)) = (t as &dyn Any).downcast_ref::<NdArrayTensor>() {
-        let view = storage.view();
-        return match view.as_slice() {
-            Some(values) => f(values),
-            None => f(&strided(view)),
-        };
+    match ndarray_values::<B>(t) {
+        Some(values) => f(&values),
+        None => f(&read_f32::<B>(t.clone())),
     }
-    f(&read_f32::<B>(t.clone()))
 }
 
 /// The tensor's values in row-major order.
@@ -34,15 +31,22 @@ pub fn with_f32<B: Backend, R>(t: &FloatTensor<B>, f: impl FnOnce(&[f32]) -> R) 
 /// # Panics
 /// As [`with_f32`].
 pub fn read_f32<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    if let Some(NdArrayTensor::F32(storage)) = (&t as &dyn Any).downcast_ref::<NdArrayTensor>() {
-        let view = storage.view();
-        return match view.as_slice() {
-            Some(values) => values.to_vec(),
-            None => strided(view),
-        };
+    if let Some(values) = ndarray_values::<B>(&t) {
+        return values.into_owned();
     }
     let data = burn::tensor::read_sync(B::float_into_data(t)).expect("reading a tensor to the host");
     data.convert::<f32>().into_vec::<f32>().expect("f32 tensor data")
+}
+
+/// An NdArray f32 tensor's values from its storage: borrowed in standard layout, else copied through a fixed-rank
+/// view; `None` for any other backend or element type.
+fn ndarray_values<B: Backend>(t: &FloatTensor<B>) -> Option<Cow<'_, [f32]>> {
+    let Some(NdArrayTensor::F32(storage)) = (t as &dyn Any).downcast_ref::<NdArrayTensor>() else { return None };
+    let view = storage.view();
+    Some(match view.to_slice() {
+        Some(values) => Cow::Borrowed(values),
+        None => Cow::Owned(strided(view)),
+    })
 }
 
 /// A view's values in logical row-major order, iterated at a fixed rank where it has one of up to four.
