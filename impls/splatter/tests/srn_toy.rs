@@ -53,7 +53,7 @@ fn novel_psnr(
 #[test]
 fn a_short_run_beats_its_initial_state_and_a_white_image_on_novel_views() {
     let (train, tests) = split(srn_toy());
-    let cfg = SplatterConfig { steps: 100, ..SplatterConfig::default() };
+    let cfg = SplatterConfig { steps: 100, resolution: 64, ..SplatterConfig::default() };
     let mut m = Splatter::new(cfg);
     let mut ctx = RunContext::new(Backend::Ndarray, 7);
     let t = std::time::Instant::now();
@@ -70,10 +70,11 @@ fn a_short_run_beats_its_initial_state_and_a_white_image_on_novel_views() {
          white {white:.2} dB",
         report.steps, report.final_loss
     );
-    // Measured (seed 7, 2-core VM): trained 16.96 dB, initial 13.12 dB, white 12.54 dB. Half the margins, never below
-    // the issue's +2 dB / +0.5 dB: +2.0 dB over the initial state (half of 3.8 is below 2), +2.2 dB over white.
-    assert!(trained >= initial + 2.0, "trained {trained:.2} dB vs initial {initial:.2} dB");
-    assert!(trained >= white + 2.2, "trained {trained:.2} dB vs white {white:.2} dB");
+    // Measured (seed 7, trained and scored at srn_toy's 64², 2-core VM): trained 16.28 dB, initial 10.76 dB, white
+    // 12.54 dB. Half the margins, never below the issue's +2 dB / +0.5 dB: +2.7 dB over the initial state, +1.8 dB
+    // over white.
+    assert!(trained >= initial + 2.7, "trained {trained:.2} dB vs initial {initial:.2} dB");
+    assert!(trained >= white + 1.8, "trained {trained:.2} dB vs white {white:.2} dB");
 }
 
 /// Render a target image from `cam` (its channels back to raw parameters).
