@@ -130,6 +130,12 @@ fn smoke_suite_metrics_snapshot() {
         }
     }
     insta::assert_snapshot!("smoke_ndarray_metrics", text);
+    // Runs are processes of their own; the LPIPS memo file in the bench's cache carries the references that repeat
+    // across runs (head's two variants score the same mean-colour image on the same views) from one to the next.
+    let hits: f64 = records(&out).iter().map(|r| r.stats.get("lpips_memo_hits").copied().unwrap_or(0.0)).sum();
+    assert!(hits > 0.0, "no run took an LPIPS distance from the memo of an earlier run");
+    let memo_files = std::fs::read_dir(out.join("cache/lpips-memo")).map(|d| d.count()).unwrap_or(0);
+    assert!(memo_files > 0, "no LPIPS memo file in {}", out.join("cache/lpips-memo").display());
     // The regression gate works on a fresh clone: the committed baseline (harness/baselines/smoke.json) passes
     // `--check` on the same results (every run is reused, so this only compares).
     let st = splatbench().args(["bench", "--suite", "smoke", "--check", "--out"]).arg(&out).output().unwrap();

@@ -103,7 +103,7 @@ fn test_sleep(id: &str) {
 }
 
 /// The scorers of the backbones `spec` asks for, and for each one that cannot be loaded, why.
-fn lpips_scorers(spec: &RunSpec) -> (Vec<Lpips>, BTreeMap<String, String>) {
+fn lpips_scorers(spec: &RunSpec, memo_dir: &std::path::Path) -> (Vec<Lpips>, BTreeMap<String, String>) {
     let mut ok = Vec::new();
     let mut failed = BTreeMap::new();
     for name in &spec.lpips {
@@ -111,7 +111,7 @@ fn lpips_scorers(spec: &RunSpec) -> (Vec<Lpips>, BTreeMap<String, String>) {
         match net
             .ok_or_else(|| Error::input("suite", format!("unknown LPIPS backbone '{name}'")))
             .and_then(Lpips::new)
-            .map(Lpips::memoized)
+            .map(|l| l.memoized_in(memo_dir))
         {
             Ok(l) => ok.push(l),
             Err(e) => {
@@ -142,12 +142,15 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let report = method.train(&train_scenes, &mut ctx)?;
     let train_s = t.elapsed().as_secs_f64();
 
-    let (lpips, failed_metrics) = lpips_scorers(spec);
+    let (lpips, failed_metrics) = lpips_scorers(spec, &store.dir.join("cache").join("lpips-memo"));
     rec.failed_metrics = failed_metrics;
     rec.environment = environment(lpips.first().map(Lpips::onnxruntime_version));
     let conditioning_name = conditioning::view_name(&spec.dataset)?;
     let scoring = Scoring { store, work: &work, conditioning: conditioning_name.as_deref(), lpips: &lpips };
     let scored = scoring.evaluate(method.as_ref(), &scenes, &mut rec, &mut ctx)?;
+    let (hits, computed) = Lpips::memo_counts();
+    rec.stats.insert("lpips_memo_hits".into(), hits as f64);
+    rec.stats.insert("lpips_network_pairs".into(), computed as f64);
     if rec.views.is_empty() {
         return Err(Error::input(&spec.dataset, "the dataset has no test views to score"));
     }

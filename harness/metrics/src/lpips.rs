@@ -80,6 +80,23 @@ pub fn model_path(net: Net) -> Result<PathBuf> {
     if bundled.is_file() { Ok(bundled) } else { shared }
 }
 
+/// What besides the two images decides `net`'s distances: the model file's bytes, the ONNX Runtime build, and the
+/// running executable (device, inode, size and modification time of `/proc/self/exe`, or of `current_exe`): a
+/// rebuilt splatbench starts a new memo rather than trust one written by other code.
+fn scorer_fingerprint(net: Net) -> Result<u64> {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let model = model_path(net)?;
+    let bytes = std::fs::read(&model).map_err(|e| Error::input(&model, format!("cannot read LPIPS model: {e}")))?;
+    let exe = std::fs::metadata("/proc/self/exe")
+        .or_else(|_| std::env::current_exe().and_then(std::fs::metadata))
+        .map_err(|e| Error::bug(format!("cannot stat the running executable: {e}")))?;
+    let mut h = std::hash::DefaultHasher::new();
+    (net.name(), bytes, ort::info()).hash(&mut h);
+    (exe.dev(), exe.ino(), exe.len(), exe.mtime(), exe.mtime_nsec()).hash(&mut h);
+    Ok(h.finish())
+}
+
 /// An LPIPS scorer for one backbone; clones share the process-wide session.
 #[derive(Clone)]
 pub struct Lpips {
@@ -121,6 +138,24 @@ impl Lpips {
     /// (`lpips_memo`): for a bench whose runs score the same reference images again.
     pub fn memoized(self) -> Self {
         Lpips { memoized: true, ..self }
+    }
+
+    /// [`Lpips::memoized`], with the memo shared through a file in `dir` by every process that runs the same code on
+    /// the same model (`lpips_memo` docs): a bench's runs are processes of their own. When the file cannot be used
+    /// a warning names it and the memo stays in this process.
+    pub fn memoized_in(self, dir: &Path) -> Self {
+        let shared = scorer_fingerprint(self.net)
+            .map_err(|e| e.to_string())
+            .and_then(|scorer| lpips_memo::persist(dir, self.net, scorer).map_err(|e| e.to_string()));
+        if let Err(e) = shared {
+            eprintln!("warning: LPIPS memo not shared between runs: {e}");
+        }
+        self.memoized()
+    }
+
+    /// (pairs answered from the memo, pairs the network scored into it) by the memoized scorers of this process.
+    pub fn memo_counts() -> (u64, u64) {
+        lpips_memo::counts()
     }
 
     pub fn net(&self) -> Net {
