@@ -28,7 +28,8 @@ pub struct Args {
     /// Run the deterministic slice i of n (1-based), e.g. for a Slurm job array; join with `report --merge`.
     #[arg(long, value_parser = suite::parse_shard)]
     pub shard: Option<(usize, usize)>,
-    /// Results directory. Default: bench-results/<suite>[-shard-i-of-n] in the workspace.
+    /// Results directory. Default: bench-results/<suite>[-shard-i-of-n] in the workspace. Its `cache/` keeps what
+    /// runs share (splatter targets, the LPIPS memo); delete it to rebuild them.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Rerun every run, even those with a finished record that still matches.
