@@ -2,8 +2,8 @@
 //! bench, in a file its runs share.
 //!
 //! A bench scores every run's references (the mean-colour image, the untrained model) on the same views, and those
-//! pairs repeat across the variants and seeds of a suite: with VGG on 128² SRN views the repeats were two thirds of
-//! the scoring time. LPIPS is a pure function of the pixels, so a hit returns what the network returned for the
+//! pairs repeat across the variants and seeds of a suite: the standard splatter entry scores 20 277 pairs, 9 763 of
+//! them distinct. LPIPS is a pure function of the pixels, so a hit returns what the network returned for the
 //! same pair. The key is 128 bits: two SipHashes, told apart by a prefix, over the shapes and the f32 bits of both
 //! images, so a false hit needs a 128-bit collision. Bounded: when it holds [`MAX_ENTRIES`] it is emptied.
 //!
