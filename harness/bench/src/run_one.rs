@@ -131,7 +131,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let work = store.dir.join("artifacts").join(&rec.id);
     splatbench_core::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
-    ctx.cache_dir = Some(store.dir.join("cache"));
+    ctx.cache_dir = Some(store.cache_dir());
 
     let t = Instant::now();
     let scenes = data::load(&spec.dataset)?;
@@ -142,7 +142,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let report = method.train(&train_scenes, &mut ctx)?;
     let train_s = t.elapsed().as_secs_f64();
 
-    let (lpips, failed_metrics) = lpips_scorers(spec, &store.dir.join("cache").join("lpips-memo"));
+    let (lpips, failed_metrics) = lpips_scorers(spec, &store.cache_dir().join("lpips-memo"));
     rec.failed_metrics = failed_metrics;
     rec.environment = environment(lpips.first().map(Lpips::onnxruntime_version));
     let conditioning_name = conditioning::view_name(&spec.dataset)?;

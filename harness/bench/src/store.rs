@@ -46,6 +46,11 @@ impl Store {
         self.dir.join("runs").join(format!("{id}.json"))
     }
 
+    /// What the bench's runs share and may rebuild (splatter targets, the LPIPS memo).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.join("cache")
+    }
+
     pub fn write(&self, rec: &RunRecord) -> Result<()> {
         let json = serde_json::to_vec_pretty(rec).internal("encoding a run record")?;
         write_atomic(&self.record_path(&rec.id), &json)
