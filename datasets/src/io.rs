@@ -1,12 +1,12 @@
-//! Byte-exact writers: PNG with fixed encoder settings, NumPy `.npy` v1.0 (`splatbench_core::npy`), and a sink that records the
+//! Byte-exact writers: PNG with fixed encoder settings, NumPy `.npy` v1.0 (`splatbench_io::npy`), and a sink that records the
 //! sha256 of every file it writes (for the manifest).
 
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use sha2::{Digest, Sha256};
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::InternalContext;
-use splatbench_core::npy;
+use splatbench_io::npy;
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,7 @@ impl Sink {
         self.write(rel, &bytes)
     }
 
-    /// A float32 array as `.npy` (the one encoder in `splatbench_core::npy`), shape (height, width).
+    /// A float32 array as `.npy` (the one encoder in `splatbench_io::npy`), shape (height, width).
     pub fn npy_f32(&mut self, rel: &str, height: u32, width: u32, data: &[f32]) -> Result<()> {
         let bytes =
             npy::encode(&[height as usize, width as usize], data).map_err(|m| Error::bug(format!("{rel}: {m}")))?;

@@ -24,7 +24,7 @@ pub mod texture;
 pub mod tracer;
 
 use serde::{Deserialize, Serialize};
-use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;

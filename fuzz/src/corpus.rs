@@ -5,7 +5,7 @@
 
 use crate::targets::{SCRATCH_FRAMES, SCRATCH_SIDE};
 use serde_json::{Value, json};
-use splatbench_core::npy::{encode, read_npy};
+use splatbench_io::npy::{encode, read_npy};
 use splatbench_core::{Camera, Error, Intrinsics, Result};
 use splatbench_data as data;
 use std::path::Path;
@@ -161,7 +161,7 @@ impl Corpus {
     fn write(self) -> Result<()> {
         for (target, name, bytes) in self.0 {
             let path = crate::corpus_dir(&target).join(name);
-            splatbench_core::atomic::write_atomic(&path, &bytes)?;
+            splatbench_io::atomic::write_atomic(&path, &bytes)?;
             println!("{} ({} bytes)", path.display(), bytes.len());
         }
         Ok(())

@@ -126,7 +126,7 @@ pub fn save(dir: &Path, input: &[u8]) -> Result<PathBuf> {
     let hash = input.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     let path = dir.join(format!("{hash:016x}.bin"));
     if !path.exists() {
-        splatbench_core::atomic::write_atomic(&path, input)?;
+        splatbench_io::atomic::write_atomic(&path, input)?;
     }
     Ok(path)
 }

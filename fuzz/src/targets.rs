@@ -7,7 +7,8 @@
 //! kind from the input's first byte, so one corpus covers the family.
 
 use splatbench_core::limits::MAX_IMAGE_PIXELS;
-use splatbench_core::{Error, Result, RunRecord};
+use splatbench_core::{Error, Result};
+use splatbench_record::RunRecord;
 use splatbench_data as data;
 use std::path::{Path, PathBuf};
 
@@ -144,7 +145,7 @@ fn ply(s: &Scratch, input: &[u8]) -> Result<()> {
 }
 
 fn npy(s: &Scratch, input: &[u8]) -> Result<()> {
-    splatbench_core::npy::read_npy(&s.put("array.npy", input)?).map(drop)
+    splatbench_io::npy::read_npy(&s.put("array.npy", input)?).map(drop)
 }
 
 fn depth(s: &Scratch, input: &[u8]) -> Result<()> {

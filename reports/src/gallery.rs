@@ -6,7 +6,7 @@ use crate::html::{Page, figure, slider};
 use crate::ok;
 use crate::stats::Group;
 use maud::html;
-use splatbench_core::{ImageTriple, RunRecord};
+use splatbench_record::{ImageTriple, RunRecord};
 use std::collections::BTreeMap;
 use std::path::Path;
 

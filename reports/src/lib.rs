@@ -12,7 +12,7 @@ mod timing;
 
 use html::{Page, text};
 use maud::{Markup, html};
-use splatbench_core::{MEAN_COLOUR, RunRecord, RunStatus, ViewMetrics};
+use splatbench_record::{MEAN_COLOUR, RunRecord, RunStatus, ViewMetrics};
 use stats::{Group, MeanStd, fmt};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -6,7 +6,7 @@ use crate::html::{Page, text};
 use crate::ok;
 use crate::stats::{Group, MeanStd, fmt};
 use maud::{Markup, html};
-use splatbench_core::RunRecord;
+use splatbench_record::RunRecord;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn results_matrix(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {

@@ -6,7 +6,7 @@ use crate::ok;
 use crate::stats::{Group, fmt};
 use crate::svg::{self, Point, Series};
 use maud::html;
-use splatbench_core::RunRecord;
+use splatbench_record::RunRecord;
 use std::collections::BTreeMap;
 
 const PHASES: [&str; 5] = ["data", "forward", "backward", "optimizer", "densify"];

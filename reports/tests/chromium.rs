@@ -4,7 +4,9 @@
 #[path = "support/chromium.rs"]
 mod chromium;
 
-use splatbench_core::{Backend, ImageTriple, Phase, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
+use splatbench_core::{Backend, Phase};
+
+use splatbench_record::{ImageTriple, Reference, RunRecord, RunSpec, RunStatus, Timing, ViewMetrics};
 use splatbench_reports::render_report;
 use std::collections::BTreeMap;
 
@@ -21,7 +23,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         config: serde_json::json!({ "steps": 100, "camera_noise_deg": if variant == "noisy" { 8.0 } else { 0.0 } }),
     };
     RunRecord {
-        schema: splatbench_core::RECORD_SCHEMA,
+        schema: splatbench_record::RECORD_SCHEMA,
         id: spec.id(),
         spec,
         provenance: Default::default(),

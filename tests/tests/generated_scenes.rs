@@ -4,7 +4,7 @@
 //! moves points off their surface. Each check also runs with the principal point moved by half a pixel and
 //! must then fail, which shows the check is sharp enough to see such an error.
 
-use splatbench_core::npy::read_npy_f32;
+use splatbench_io::npy::read_npy_f32;
 use splatbench_core::{Camera, Scene, View};
 use splatbench_data::{load_blender, load_colmap, load_nerfstudio, load_scene, load_srn};
 use splatbench_datasets::gt::{GroundTruth, read_ground_truth};
@@ -335,7 +335,7 @@ fn every_scene_is_detected_by_load_scene() {
     }
     let car = std::fs::read_dir(data().join("srn_toy/cars_test")).unwrap().next().unwrap().unwrap().path();
     assert_eq!(load_scene(&car).unwrap().split("test").len(), 24);
-    let paint = splatbench_data::imageio::read_image(&data().join("paint_toy/paint.png")).unwrap();
+    let paint = splatbench_io::imageio::read_image(&data().join("paint_toy/paint.png")).unwrap();
     assert_eq!((paint.width, paint.height, paint.channels), (256, 256, 3));
     // Edges and smooth regions: many distinct values, and neighbouring pixels mostly close.
     let distinct: std::collections::BTreeSet<u32> = paint.data.iter().map(|v| (v * 255.0).round() as u32).collect();

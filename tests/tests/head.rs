@@ -35,7 +35,7 @@ fn train_rig(scene: &Scene, cams: &[YawPitchCamera]) -> YawPitchRig {
 #[test]
 fn yaw_pitch_model_reproduces_head_james_transforms() {
     let dir =
-        splatbench_core::paths::shared_path("datasets/head_james").expect("shared head_james (set SPLATBENCH_SHARED)");
+        splatbench_io::paths::shared_path("datasets/head_james").expect("shared head_james (set SPLATBENCH_SHARED)");
     let scene = load_nerfstudio(&dir).unwrap();
     let cams = load_yaw_pitch_cameras(&dir.join("cameras_yaw_pitch.json")).unwrap();
     let device = default_device(Backend::Ndarray, None).unwrap();

@@ -7,7 +7,7 @@
 //! The datasets broken here are the generator's scenes (COLMAP text with masks and depth, Blender, nerfstudio,
 //! SRN), copied per case, so every case starts from a dataset that loads.
 
-use splatbench_core::npy::write_npy;
+use splatbench_io::npy::write_npy;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,7 +108,7 @@ fn write_json(path: &Path, v: &serde_json::Value) {
 /// A PNG of `w`×`h` grey pixels.
 fn png(path: &Path, w: u32, h: u32) {
     let img = splatbench_core::Image { width: w, height: h, channels: 3, data: vec![0.5; (w * h * 3) as usize] };
-    splatbench_data::imageio::write_png(path, &img).unwrap();
+    splatbench_io::imageio::write_png(path, &img).unwrap();
 }
 
 /// The bytes of an RGB JPEG of `w`×`h`.

@@ -9,7 +9,7 @@ mod chromium;
 mod common;
 
 use common::{records, splatbench};
-use splatbench_core::RunStatus;
+use splatbench_record::RunStatus;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{records, splatbench};
-use splatbench_core::RunStatus;
+use splatbench_record::RunStatus;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

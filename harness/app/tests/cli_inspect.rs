@@ -2,7 +2,7 @@
 //! which must exit with code 2 and one stderr line naming the offending file.
 
 use splatbench_core::Image;
-use splatbench_data::imageio::write_png;
+use splatbench_io::imageio::write_png;
 use splatbench_data::{
     ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, write_colmap_binary,
 };
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn dataset(rel: &str) -> PathBuf {
-    splatbench_core::paths::shared_path(&format!("datasets/{rel}"))
+    splatbench_io::paths::shared_path(&format!("datasets/{rel}"))
         .unwrap_or_else(|e| panic!("this test needs the shared data: {e}"))
 }
 

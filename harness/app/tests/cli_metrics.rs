@@ -2,7 +2,7 @@
 //! bad input giving exit code 2 with one stderr line naming the offending path.
 
 use splatbench_core::Image;
-use splatbench_data::imageio::write_png;
+use splatbench_io::imageio::write_png;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -171,7 +171,7 @@ fn unknown_flag_exits_with_code_2() {
 /// Needs the shared data and onnxruntime (always present in CI).
 #[test]
 fn lpips_through_the_cli_matches_the_reference() {
-    let dir = splatbench_core::paths::shared_path("golden/metrics").unwrap_or_else(|e| panic!("{e}"));
+    let dir = splatbench_io::paths::shared_path("golden/metrics").unwrap_or_else(|e| panic!("{e}"));
     let (a, b) = (dir.join("p001_a.png"), dir.join("p001_b.png"));
     let lines =
         json_lines(&splatbench(&[a.to_str().unwrap(), b.to_str().unwrap(), "--lpips", "alex,squeeze", "--json"]));

@@ -76,7 +76,7 @@ fn load_npy(path: &Path) -> (Vec<usize>, Vec<f32>) {
     let header = std::str::from_utf8(&b[10..10 + hlen]).unwrap();
     assert!(header.contains("'descr': '<f4'") && header.contains("'fortran_order': False"), "{header}");
     assert!(header.ends_with('\n'));
-    splatbench_core::npy::read_npy_f32(path).unwrap()
+    splatbench_io::npy::read_npy_f32(path).unwrap()
 }
 
 fn assert_bad_input(out: &Output, names: &str) {
@@ -113,7 +113,7 @@ fn png_is_written() {
     let out_path = f.dir.path().join("render.png");
     let out = run(&f.ply, &f.camera, &out_path, &[]);
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    let img = splatbench_data::imageio::read_image(&out_path).unwrap();
+    let img = splatbench_io::imageio::read_image(&out_path).unwrap();
     assert_eq!((img.width, img.height, img.channels), (24, 16, 3));
     let (want, _) = cpu::forward(&cloud(), &RasterCamera::from(&camera()), [0.0; 3]);
     for (got, want) in img.data.iter().zip(&want.color) {

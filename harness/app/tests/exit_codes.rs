@@ -10,7 +10,8 @@
 mod common;
 
 use common::{records, splatbench};
-use splatbench_core::{Camera, Image, RunStatus};
+use splatbench_core::{Camera, Image};
+use splatbench_record::RunStatus;
 use splatbench_render::{GaussianCloud, ply};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -162,8 +163,8 @@ fn image_pair(dir: &Path) -> (PathBuf, PathBuf) {
     let a = Image::from_fn(8, 8, 3, |x, y, c| (x + 2 * y + c) as f32 / 30.0);
     let b = Image::from_fn(8, 8, 3, |x, y, c| (2 * x + y + c) as f32 / 30.0);
     let (pa, pb) = (dir.join("pred.png"), dir.join("gt.png"));
-    splatbench_data::imageio::write_png(&pa, &a).unwrap();
-    splatbench_data::imageio::write_png(&pb, &b).unwrap();
+    splatbench_io::imageio::write_png(&pa, &a).unwrap();
+    splatbench_io::imageio::write_png(&pb, &b).unwrap();
     (pa, pb)
 }
 

@@ -1,7 +1,8 @@
 //! `--check`: compare a bench's aggregates with a stored baseline, per-metric tolerances, readable table.
 
 use serde::{Deserialize, Serialize};
-use splatbench_core::{Error, Result, RunRecord, RunStatus};
+use splatbench_core::{Error, Result};
+use splatbench_record::{RunRecord, RunStatus};
 use std::collections::BTreeMap;
 use std::path::Path;
 

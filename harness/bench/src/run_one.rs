@@ -11,9 +11,8 @@
 use super::score::Scoring;
 use super::{conditioning, lock, registry, store::Store};
 use serde::{Deserialize, Serialize};
-use splatbench_core::{
-    Error, Progress, Provenance, RECORD_SCHEMA, Result, RunContext, RunRecord, RunSpec, RunStatus, Timing,
-};
+use splatbench_core::{Error, Progress, Result, RunContext};
+use splatbench_record::{Provenance, RECORD_SCHEMA, RunRecord, RunSpec, RunStatus, Timing};
 use splatbench_data::reference as data;
 use splatbench_metrics::{Lpips, Net};
 use std::collections::BTreeMap;
@@ -129,7 +128,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     ctx.device_index = spec.device;
     ctx.progress = Box::new(StdoutProgress { total: 0 });
     let work = store.dir.join("artifacts").join(&rec.id);
-    splatbench_core::atomic::create_dir_all(&work)?;
+    splatbench_io::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
     ctx.cache_dir = Some(store.cache_dir());
 

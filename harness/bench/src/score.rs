@@ -10,11 +10,9 @@
 //! - References scored on the same views: the mean colour of the inputs, and the method's initial state.
 
 use super::store::Store;
-use splatbench_core::{
-    Error, Image, ImageTriple, MEAN_COLOUR, Reconstructor, Reference, Result, RunContext, RunRecord, Scene, View,
-    ViewMetrics, embedded_view,
-};
-use splatbench_data::imageio::write_png;
+use splatbench_core::{Error, Image, Reconstructor, Result, RunContext, Scene, View};
+use splatbench_record::{ImageTriple, MEAN_COLOUR, Reference, RunRecord, ViewMetrics, embedded_view};
+use splatbench_io::imageio::write_png;
 use splatbench_metrics::reference::{MEAN_COLOUR_DESCRIPTION, filled, mean_colour};
 use splatbench_metrics::{self as metrics, Lpips};
 use std::collections::BTreeMap;

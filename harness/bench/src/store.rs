@@ -3,9 +3,10 @@
 //! bench writing into it (see [`super::lock`]).
 
 use super::lock::DirLock;
-use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::{InternalContext, IoContext};
-use splatbench_core::{Error, Result, RunRecord, RunStatus};
+use splatbench_core::{Error, Result};
+use splatbench_record::{RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
 pub struct Store {

@@ -21,7 +21,8 @@
 
 use super::registry;
 use serde::Deserialize;
-use splatbench_core::{Backend, Error, Result, RunSpec};
+use splatbench_core::{Backend, Error, Result};
+use splatbench_record::RunSpec;
 use splatbench_metrics::Net;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

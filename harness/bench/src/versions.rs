@@ -2,7 +2,7 @@
 //! the onnxruntime and libtorch libraries in use. Compile-time facts come from `build.rs`; "unknown" where a
 //! version cannot be found, never a version written by hand.
 
-use splatbench_core::paths::workspace_root;
+use splatbench_io::paths::workspace_root;
 use std::collections::BTreeMap;
 use std::process::Command;
 

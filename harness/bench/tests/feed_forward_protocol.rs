@@ -8,10 +8,8 @@
 use splatbench_bench::run_one::{Job, empty_record};
 use splatbench_bench::score::Scoring;
 use splatbench_bench::store::Store;
-use splatbench_core::{
-    Artifact, Backend, Camera, Image, Intrinsics, MEAN_COLOUR, Provenance, Reconstruction, Reconstructor, Result,
-    RunContext, RunRecord, RunSpec, RunStatus, Scene, TrainReport, View,
-};
+use splatbench_core::{Artifact, Backend, Camera, Image, Intrinsics, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_record::{MEAN_COLOUR, Provenance, RunRecord, RunSpec, RunStatus};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -20,7 +20,6 @@ mod colmap;
 mod common;
 pub mod fingerprint;
 pub mod image_scene;
-pub mod imageio;
 mod mask;
 mod nerfstudio;
 pub mod reference;

@@ -7,7 +7,7 @@
 use crate::imageio::decode;
 use splatbench_core::error::IoContext;
 use splatbench_core::limits::check_image_size;
-use splatbench_core::npy::read_npy_f32;
+use splatbench_io::npy::read_npy_f32;
 use splatbench_core::{DepthMap, Error, Mask, Result};
 use std::path::Path;
 

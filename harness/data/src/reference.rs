@@ -2,7 +2,7 @@
 
 use crate as loaders;
 use crate::image_scene;
-use splatbench_core::paths as shared;
+use splatbench_io::paths as shared;
 use splatbench_core::{Error, Result, Scene};
 use std::path::PathBuf;
 

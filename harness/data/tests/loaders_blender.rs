@@ -1,12 +1,12 @@
 //! Blender loader on nerf_synthetic_lego, plus crafted scenes for the edge cases.
 
 use splatbench_core::Image;
-use splatbench_data::imageio::write_png;
+use splatbench_io::imageio::write_png;
 use splatbench_data::{load_blender, load_scene};
 use std::path::PathBuf;
 
 fn dataset(rel: &str) -> PathBuf {
-    splatbench_core::paths::shared_path(&format!("datasets/{rel}"))
+    splatbench_io::paths::shared_path(&format!("datasets/{rel}"))
         .unwrap_or_else(|e| panic!("this test needs the shared data: {e}"))
 }
 

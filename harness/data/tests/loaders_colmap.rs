@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn dataset(rel: &str) -> PathBuf {
-    splatbench_core::paths::shared_path(&format!("datasets/{rel}"))
+    splatbench_io::paths::shared_path(&format!("datasets/{rel}"))
         .unwrap_or_else(|e| panic!("this test needs the shared data: {e}"))
 }
 

@@ -4,7 +4,7 @@ use splatbench_data::{SrnIntrinsics, load_scene, load_srn, read_intrinsics, srn_
 use std::path::{Path, PathBuf};
 
 fn dataset(rel: &str) -> PathBuf {
-    splatbench_core::paths::shared_path(&format!("datasets/{rel}"))
+    splatbench_io::paths::shared_path(&format!("datasets/{rel}"))
         .unwrap_or_else(|e| panic!("this test needs the shared data: {e}"))
 }
 

@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
 use splatbench_render::GaussianCloud;

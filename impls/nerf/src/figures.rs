@@ -15,7 +15,7 @@ use crate::rays::{Rays, direction};
 use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, RgbaImage};
 use splatbench_core::{Artifact, Camera, Error, Image, Result};
-use splatbench_data::imageio::write_png;
+use splatbench_io::imageio::write_png;
 use splatbench_train::tensors::to_vec;
 use std::fmt::Write;
 use std::path::Path;

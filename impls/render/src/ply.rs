@@ -39,7 +39,7 @@ pub fn read_ply(path: impl AsRef<Path>) -> Result<GaussianCloud> {
 pub fn write_ply(path: impl AsRef<Path>, cloud: &GaussianCloud) -> Result<()> {
     let path = path.as_ref();
     let bytes = encode(cloud).map_err(|msg| Error::bug(format!("writing {}: {msg}", path.display())))?;
-    splatbench_core::atomic::write_atomic(path, &bytes)
+    splatbench_io::atomic::write_atomic(path, &bytes)
 }
 
 /// The vertex property names in INRIA's order for `K` SH coefficients per channel.

@@ -128,7 +128,7 @@ impl Brush {
         if w == 0 || h == 0 || w > MAX_FILE_SIZE || h > MAX_FILE_SIZE {
             return Err(Error::input(path, format!("brush image is {w}×{h}; expected 1..={MAX_FILE_SIZE} per side")));
         }
-        let img = splatbench_data::imageio::read_image(path)?;
+        let img = splatbench_io::imageio::read_image(path)?;
         let c = img.channels as usize;
         let alpha = img
             .data

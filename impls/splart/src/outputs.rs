@@ -1,5 +1,5 @@
 //! Files a painting leaves: the animation (one frame per round boundary plus the final painting) and the strokes as
-//! JSON. PNGs go through `splatbench_data::imageio::write_png`.
+//! JSON. PNGs go through `splatbench_io::imageio::write_png`.
 
 use crate::stroke::Stroke;
 use image::codecs::gif::{GifEncoder, Repeat};
@@ -72,5 +72,5 @@ pub fn write_strokes_json(
         loss_curve,
     };
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::internal("encoding output", e))?;
-    splatbench_core::atomic::write_atomic(path, text.as_bytes())
+    splatbench_io::atomic::write_atomic(path, text.as_bytes())
 }

@@ -13,7 +13,7 @@
 //! The file is rewritten at every checkpoint (so it always covers the steps before the newest checkpoint) and at
 //! the end of `train`; a resumed run keeps the rows before its start step from it.
 
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::{Error, Result};
 use std::fmt::Write as _;
 use std::path::Path;

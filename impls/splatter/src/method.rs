@@ -18,10 +18,8 @@ use crate::train::{DeviceTarget, NetworkTask, Targets};
 use crate::unet::UNet;
 use burn::module::Module;
 use burn::tensor::Device;
-use splatbench_core::{
-    Artifact, Camera, Error, Image, Phase, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View,
-};
-use splatbench_data::imageio::write_png;
+use splatbench_core::{Artifact, Camera, Error, Image, Phase, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_io::imageio::write_png;
 use splatbench_render::cpu::forward;
 use splatbench_render::ply::write_ply;
 use splatbench_render::{GaussianCloud, RasterCamera};
@@ -183,7 +181,7 @@ impl Reconstructor for Splatter {
 fn tempdir_in(base: Option<&Path>) -> Result<TempDir> {
     let root = base.map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
     let dir = root.join(format!("splatter-targets-{}-{}", std::process::id(), rand::random::<u64>()));
-    splatbench_core::atomic::create_dir_all(&dir)?;
+    splatbench_io::atomic::create_dir_all(&dir)?;
     Ok(TempDir(dir))
 }
 

@@ -27,7 +27,7 @@ use burn::optim::OptimizerRecord;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::{Error, Result};
 use std::path::{Path, PathBuf};
 

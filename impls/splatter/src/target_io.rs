@@ -16,9 +16,9 @@
 use crate::config::TargetMode;
 use crate::splat::{CHANNEL_GROUPS, CHANNELS};
 use serde::{Deserialize, Serialize};
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
-use splatbench_core::npy;
+use splatbench_io::npy;
 use splatbench_core::{Error, Result};
 use std::path::{Path, PathBuf};
 

@@ -109,7 +109,7 @@ pub fn make_targets(
     };
     if let Some(t) = &teacher {
         let path = dir.join("teacher.bpk");
-        splatbench_core::atomic::create_dir_all(dir)?;
+        splatbench_io::atomic::create_dir_all(dir)?;
         t.clone().save_file(&path).map_err(|e| Error::internal(format!("saving {}", path.display()), e.to_string()))?;
     }
     for (k, o) in objects.iter().enumerate() {

@@ -4,7 +4,7 @@
 //! that [`verify`] accepts; anything else is refused with the reason and the run starts from scratch.
 
 use sha2::{Digest, Sha256};
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
 use std::fmt::Write as _;

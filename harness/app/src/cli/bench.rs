@@ -1,10 +1,11 @@
 //! `splatbench bench`, `splatbench report`, and the hidden per-run `splatbench bench-run`.
 
 use splatbench_bench::{check, orchestrate, run_one, store::Store, suite};
-use splatbench_core::atomic::{create_dir_all, write_atomic};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::IoContext;
-use splatbench_core::paths::workspace_root;
-use splatbench_core::{Backend, Error, Result, RunSpec, RunStatus};
+use splatbench_io::paths::workspace_root;
+use splatbench_core::{Backend, Error, Result};
+use splatbench_record::{RunSpec, RunStatus};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]

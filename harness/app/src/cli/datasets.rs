@@ -27,7 +27,7 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Generate { out, only } => {
             let out =
-                out.unwrap_or_else(|| splatbench_core::paths::workspace_root().join("target").join("splatbench-data"));
+                out.unwrap_or_else(|| splatbench_io::paths::workspace_root().join("target").join("splatbench-data"));
             let m = splatbench_datasets::generate(&out, only.as_deref())?;
             println!(
                 "generated {} ({} files, generator v{}, seed {}) in {}",

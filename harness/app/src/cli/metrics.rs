@@ -9,7 +9,7 @@
 
 use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
-use splatbench_data::imageio::read_image;
+use splatbench_io::imageio::read_image;
 use splatbench_metrics::record::NOT_REQUESTED;
 use splatbench_metrics::{Lpips, MetricRecord, Net, PairInput, evaluate_pairs};
 use std::io::Write;

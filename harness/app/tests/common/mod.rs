@@ -1,6 +1,6 @@
 //! Helpers of the tests that drive the `splatbench` binary.
 
-use splatbench_core::RunRecord;
+use splatbench_record::RunRecord;
 use std::path::Path;
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! fell). Shared by `backend_tch` and `backend_wgpu`, whose docs say why their runs differ from ndarray's at all.
 
 use super::common::{records, splatbench};
-use splatbench_core::RunStatus;
+use splatbench_record::RunStatus;
 
 /// Each method's short run: a few dozen steps on its generated toy scene.
 const ENTRIES: [(&str, &str); 4] = [

@@ -14,7 +14,7 @@
 use super::model::{
     ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, model_by_id, model_by_name,
 };
-use splatbench_core::atomic::write_atomic;
+use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@
 //! data must be exactly the shape's size: the size is checked against the bytes present before any array is built.
 
 use crate::atomic::write_atomic;
-use crate::error::{Error, IoContext, Result};
+use splatbench_core::error::{Error, IoContext, Result};
 use std::path::Path;
 
 /// The values of an array, in C order.

@@ -1,6 +1,6 @@
 //! Where the read-only shared data lives: `SPLATBENCH_SHARED`, else `../shared` beside the workspace.
 
-use crate::{Error, Result};
+use splatbench_core::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The splatbench checkout this run belongs to, used to find `.venv`, the bundled LPIPS models, the built-in

@@ -7,7 +7,7 @@
 
 use image::codecs::png::PngEncoder;
 use image::{DynamicImage, ImageEncoder, ImageFormat, ImageReader, Limits};
-use splatbench_core::atomic::write_atomic;
+use crate::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::limits::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, check_image_size};
 use splatbench_core::{Error, Image, Result};

@@ -1,6 +1,6 @@
 //! One benchmark run as it is stored (`runs/<id>.json`) and reported; the CSV view and the HTML report read only this.
 
-use crate::{Backend, Phase};
+use splatbench_core::{Backend, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

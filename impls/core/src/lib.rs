@@ -7,7 +7,6 @@
 //! - Images are f32 in [0, 1], row-major H×W×C with C = 3 (RGB) or 4 (RGBA, straight alpha).
 //! - Depth maps are z-depth (distance along the optical axis), not ray length.
 
-pub mod atomic;
 pub mod camera;
 pub mod error;
 pub mod image;
@@ -15,9 +14,6 @@ pub mod limits;
 pub mod malloc;
 pub mod maths;
 pub mod method;
-pub mod npy;
-pub mod paths;
-pub mod record;
 pub mod resample;
 pub mod scene;
 pub mod view;
@@ -26,9 +22,5 @@ pub use camera::{Camera, Distortion, Intrinsics};
 pub use error::{Error, Result};
 pub use image::{DepthMap, Image, Mask};
 pub use method::{Artifact, Backend, Phase, Progress, Reconstruction, Reconstructor, RunContext, TrainReport};
-pub use record::{
-    EMBEDDED_VIEWS, ImageTriple, MEAN_COLOUR, Provenance, RECORD_SCHEMA, Reference, RunRecord, RunSpec, RunStatus,
-    Timing, ViewMetrics, embedded_view,
-};
 pub use scene::{PointCloud, Scene, View};
 pub use view::TrainView;

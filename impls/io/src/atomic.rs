@@ -9,7 +9,7 @@
 //! (`chmod a-w`) is refused ("Permission denied"), as an in-place write would be — for every user, root
 //! included. A new file gets the mode `open(2)` would give it (0666 less the umask); a replaced one keeps its mode.
 
-use crate::error::{Error, Result};
+use splatbench_core::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
