@@ -42,7 +42,7 @@ impl Rng {
     pub fn normal(&mut self) -> f64 {
         let u = self.f64().max(1e-300);
         let v = self.f64();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        splatbench_core::maths::box_muller(u, v)
     }
 }
 

@@ -1,74 +1,78 @@
-//! The method registry: name → constructor from a JSON config, the config resolved through the method's own type,
-//! and the method's version. One entry per method; every method runs on every backend through
-//! `RunContext::backend`.
+//! The method registry: the list of every method's one registration value (`splatbench_<m>::METHOD`, a
+//! [`Method`]). Adding a method is its crate plus one line in [`Registry::builtin`]; a binary that links more
+//! methods (a plug-in build, the stub-method test) extends the list with [`Registry::with`] and hands it to the app's
+//! entry point, which [`install`]s it before any subcommand runs — the `bench-run` children included.
 
-use serde::{Serialize, de::DeserializeOwned};
-use splatbench_core::{Error, Reconstructor, Result};
+use splatbench_core::{Error, Method, Reconstructor, Result};
+use std::sync::OnceLock;
 
-/// Methods the harness knows, with a one-line description; `create` builds the implemented ones.
-pub const METHODS: [(&str, &str); 5] = [
-    ("head", "sparse-view head reconstruction with learnable cameras (3D Gaussians)"),
-    ("roigs", "3DGS with ROI gating from masks ∩ depth and a dynamic Laplacian-pyramid loss"),
-    ("splatter", "Splatter Image: one Gaussian per pixel from one view"),
-    ("nerf", "NeRF with coarse stratified and fine importance sampling"),
-    ("splart", "2D differentiable painting with textured brush strokes"),
-];
-
-/// Version of each method's numbers: bump it when a change to the method is meant to change its results, so a
-/// resumed bench redoes that method's finished runs instead of reusing them. (Kept here until the method crates
-/// carry their own `VERSION`.)
-pub fn version(method: &str) -> u32 {
-    match method {
-        // 2: trained through the one skeleton and the one exact fractional-box downscaler (roigs' numbers moved).
-        "head" => 2,
-        "roigs" => 2,
-        "nerf" => 1,
-        "splart" => 1,
-        "splatter" => 1,
-        _ => 0,
-    }
+/// The methods a binary knows.
+pub struct Registry {
+    methods: Vec<&'static dyn Method>,
 }
 
-fn config<T: DeserializeOwned>(method: &str, value: &serde_json::Value) -> Result<T> {
-    serde_json::from_value(value.clone()).map_err(|e| Error::input(format!("{method} config"), e.to_string()))
-}
-
-/// `value` read as the method's config type and written back: every default filled in, an unknown key an error
-/// (the message names it). Methods without an implementation keep the config as written.
-pub fn resolve_config(method: &str, value: &serde_json::Value) -> Result<serde_json::Value> {
-    fn through<T: DeserializeOwned + Serialize>(method: &str, value: &serde_json::Value) -> Result<serde_json::Value> {
-        serde_json::to_value(config::<T>(method, value)?).map_err(|e| Error::internal("encoding a resolved config", e))
-    }
-    match method {
-        "head" => through::<splatbench_head::HeadConfig>(method, value),
-        "roigs" => through::<splatbench_roigs::RoiGsConfig>(method, value),
-        "nerf" => through::<splatbench_nerf::NerfConfig>(method, value),
-        "splart" => through::<splatbench_splart::SplartConfig>(method, value),
-        "splatter" => through::<splatbench_splatter::SplatterConfig>(method, value),
-        m if METHODS.iter().any(|(n, _)| *n == m) => Ok(value.clone()),
-        // Refused here, so a suite naming no method stops before any run starts (and before anything is written).
-        other => {
-            let known: Vec<_> = METHODS.iter().map(|m| m.0).collect();
-            Err(Error::input(other, format!("unknown method {other} (known: {})", known.join(", "))))
+impl Registry {
+    pub fn builtin() -> Self {
+        Registry {
+            methods: vec![
+                &splatbench_head::METHOD,
+                &splatbench_roigs::METHOD,
+                &splatbench_splatter::METHOD,
+                &splatbench_nerf::METHOD,
+                &splatbench_splart::METHOD,
+            ],
         }
     }
+
+    /// This registry and `method`; a method of the same name is replaced.
+    pub fn with(mut self, method: &'static dyn Method) -> Self {
+        self.methods.retain(|m| m.name() != method.name());
+        self.methods.push(method);
+        self
+    }
+
+    pub fn methods(&self) -> &[&'static dyn Method] {
+        &self.methods
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.methods.iter().map(|m| m.name()).collect()
+    }
+
+    /// The method called `name`; an unknown name is an input error listing the known ones.
+    pub fn get(&self, name: &str) -> Result<&'static dyn Method> {
+        self.methods.iter().copied().find(|m| m.name() == name).ok_or_else(|| {
+            Error::input(name, format!("unknown method {name} (known: {})", self.names().join(", ")))
+        })
+    }
+}
+
+static INSTALLED: OnceLock<Registry> = OnceLock::new();
+
+/// Make `registry` the one this process uses. Only the first call counts (the app's entry point makes it).
+pub fn install(registry: Registry) {
+    let _ = INSTALLED.set(registry);
+}
+
+/// The installed registry, else the built-in one.
+pub fn current() -> &'static Registry {
+    INSTALLED.get_or_init(Registry::builtin)
+}
+
+/// Version of a method's numbers: a resumed bench redoes that method's finished runs when it moves.
+pub fn version(method: &str) -> u32 {
+    current().get(method).map(|m| m.version()).unwrap_or(0)
+}
+
+/// `value` read as the method's config type and written back: every default filled in, an unknown key or an
+/// out-of-range value an error (the message names it). An unknown method is refused, so a suite naming none stops
+/// before any run starts.
+pub fn resolve_config(method: &str, value: &serde_json::Value) -> Result<serde_json::Value> {
+    current().get(method)?.resolve_config(value)
 }
 
 pub fn create(method: &str, cfg: &serde_json::Value) -> Result<Box<dyn Reconstructor>> {
-    match method {
-        "head" => Ok(Box::new(splatbench_head::HeadReconstructor::new(config(method, cfg)?))),
-        "roigs" => Ok(Box::new(splatbench_roigs::RoiGs::new(config(method, cfg)?))),
-        "nerf" => Ok(Box::new(splatbench_nerf::Nerf::new(config(method, cfg)?))),
-        "splart" => Ok(Box::new(splatbench_splart::Splart::new(config(method, cfg)?))),
-        "splatter" => Ok(Box::new(splatbench_splatter::Splatter::new(config(method, cfg)?))),
-        m if METHODS.iter().any(|(n, _)| *n == m) => {
-            Err(Error::NotImplemented(format!("method '{m}' is not implemented yet")))
-        }
-        other => {
-            let known: Vec<_> = METHODS.iter().map(|m| m.0).collect();
-            Err(Error::input(other, format!("unknown method (known: {})", known.join(", "))))
-        }
-    }
+    current().get(method)?.create(cfg)
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ mod tests {
             }
         }
         let methods: std::collections::BTreeSet<String> =
-            crate::registry::METHODS.iter().map(|m| m.0.to_string()).collect();
+            crate::registry::current().names().into_iter().map(str::to_string).collect();
         assert_eq!(with_paper, methods);
     }
 

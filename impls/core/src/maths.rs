@@ -25,13 +25,38 @@ pub const SH_C3: [f64; 7] = [
     -0.5900435899266435,
 ];
 
-pub fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+/// f32 or f64: [`sigmoid`] and [`logit`] compute in the caller's precision, so an f32 caller gets the bits an
+/// inline f32 expression would give (moving a copy here changes no number).
+pub trait Real: Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Div<Output = Self> {
+    const ONE: Self;
+    fn neg_exp(self) -> Self;
+    fn ln(self) -> Self;
 }
 
-/// Inverse of [`sigmoid`] for p in (0, 1).
-pub fn logit(p: f64) -> f64 {
-    (p / (1.0 - p)).ln()
+macro_rules! real {
+    ($t:ty) => {
+        impl Real for $t {
+            const ONE: Self = 1.0;
+            fn neg_exp(self) -> Self {
+                (-self).exp()
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+        }
+    };
+}
+real!(f32);
+real!(f64);
+
+/// 1 / (1 + e^(−x)).
+pub fn sigmoid<T: Real>(x: T) -> T {
+    T::ONE / (T::ONE + x.neg_exp())
+}
+
+/// Inverse of [`sigmoid`] for p in (0, 1): ln(p / (1 − p)).
+pub fn logit<T: Real>(p: T) -> T {
+    (p / (T::ONE - p)).ln()
 }
 
 /// Rotation matrix of a quaternion that is already unit length.

@@ -122,7 +122,7 @@ pub fn init_from_points(cloud: &PointCloud, sh_degree: u32, lrs: &GaussianLrs, d
     let means: Vec<f32> = cloud.positions.iter().flatten().map(|&v| v as f32).collect();
     let log_scales: Vec<f32> = dist2.iter().flat_map(|&d| [(0.5 * d.max(MIN_DIST2).ln()) as f32; 3]).collect();
     let quats: Vec<f32> = (0..n).flat_map(|_| [1.0f32, 0.0, 0.0, 0.0]).collect();
-    let logit = (INIT_OPACITY / (1.0 - INIT_OPACITY)).ln() as f32;
+    let logit = splatbench_core::maths::logit(INIT_OPACITY) as f32;
     let mut sh = vec![0.0f32; n * k * 3];
     for (i, c) in cloud.colors.iter().enumerate() {
         for ch in 0..3 {

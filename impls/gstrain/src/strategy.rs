@@ -207,7 +207,7 @@ impl DefaultStrategy {
     /// Clamps opacities to at most `reset_opacity` and zeroes their Adam moments.
     pub fn reset_opacities(&self, params: &mut PointParams) {
         let p = self.reset_opacity.clamp(1e-6, 1.0 - 1e-6);
-        let max_logit = (p / (1.0 - p)).ln();
+        let max_logit = splatbench_core::maths::logit(p);
         let value = params.value(OPACITY_LOGITS).clamp_max(max_logit);
         params.replace(OPACITY_LOGITS, value, true);
     }

@@ -62,7 +62,7 @@ fn init_follows_3dgs() {
     assert!(ls[..3].iter().all(|&l| (l as f64 - 0.5 * 3f64.ln()).abs() < 1e-6), "{ls:?}");
     assert_eq!(&p.to_host(QUATS).0[..4], &[1.0, 0.0, 0.0, 0.0]);
     let (op, _) = p.to_host(OPACITY_LOGITS);
-    assert!((1.0 / (1.0 + (-op[0] as f64).exp()) - 0.1).abs() < 1e-6);
+    assert!((splatbench_core::maths::sigmoid(op[0] as f64) - 0.1).abs() < 1e-6);
     let (sh, c) = p.to_host(SH);
     assert_eq!(c, 12);
     assert!((sh[0] as f64).abs() < 1e-7 && (sh[1] as f64 - 0.5 / SH_C0).abs() < 1e-5);

@@ -10,9 +10,7 @@ fn device() -> Device {
     Device::ndarray().autodiff()
 }
 
-fn logit(p: f32) -> f32 {
-    (p / (1.0 - p)).ln()
-}
+use splatbench_core::maths::logit;
 
 /// Points i = 0..n at x = i, with the given per-point isotropic scale and opacity.
 fn gaussians(scales: &[f32], opacities: &[f32], d: &Device) -> PointParams {

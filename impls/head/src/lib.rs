@@ -80,3 +80,19 @@ impl Reconstructor for HeadReconstructor {
         Ok(self.fitted.as_ref().and_then(|f| f.initial.clone()).map(|r| Box::new(r) as Box<dyn Reconstruction>))
     }
 }
+
+/// The method as the harness registers it (`splatbench_bench::registry`). `version`: see `CHANGELOG.md`.
+pub static METHOD: splatbench_core::MethodDef<HeadConfig> = splatbench_core::MethodDef {
+    name: "head",
+    description: "sparse-view head reconstruction with learnable cameras (3D Gaussians)",
+    version: 2,
+    build: |config| Box::new(HeadReconstructor::new(config)),
+    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    command: None,
+};
+
+impl splatbench_core::MethodConfig for HeadConfig {
+    fn validate(&self) -> splatbench_core::Result<()> {
+        HeadConfig::validate(self).map_err(|m| splatbench_core::Error::input("head config", m))
+    }
+}

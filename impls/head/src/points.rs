@@ -15,13 +15,7 @@ use splatbench_gstrain::PointParams;
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::GaussianTensors;
 
-/// Zeroth real spherical-harmonic coefficient, 1 / (2·sqrt(π)).
-pub const C0: f64 = 0.28209479177387814;
-
-pub fn logit(p: f32) -> f32 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
-}
+use splatbench_core::maths::{self, SH_C0 as C0, logit};
 
 fn rows<const C: usize>(v: &[[f32; C]], device: &Device) -> Tensor<2> {
     Tensor::<2>::from_data(TensorData::new(v.iter().flatten().copied().collect::<Vec<_>>(), [v.len(), C]), device)
@@ -48,7 +42,7 @@ pub fn build_params(v: &PointValues, anisotropic: bool, lr: f64, device: &Device
     p.add("means", rows(&v.means, device), lr_of("means"));
     let cl: Vec<[f32; 3]> = v.colors.iter().map(|c| c.map(logit)).collect();
     p.add("color_logits", rows(&cl, device), lr_of("color_logits"));
-    let ol: Vec<[f32; 1]> = v.opacities.iter().map(|&o| [logit(o)]).collect();
+    let ol: Vec<[f32; 1]> = v.opacities.iter().map(|&o| [logit(o.clamp(1e-6, 1.0 - 1e-6))]).collect();
     p.add("opacity_logits", rows(&ol, device), lr_of("opacity_logits"));
     let ls = if anisotropic {
         rows(&v.scales.iter().map(|s| s.map(f32::ln)).collect::<Vec<_>>(), device)
@@ -87,7 +81,7 @@ pub fn values_from_cloud(c: &GaussianCloud) -> Result<PointValues, String> {
     Ok(PointValues {
         means: c.means.clone(),
         colors: c.sh.chunks(3).map(|s| std::array::from_fn(|k| (s[k] as f64 * C0 + 0.5) as f32)).collect(),
-        opacities: c.opacity_logits.iter().map(|&o| 1.0 / (1.0 + (-o).exp())).collect(),
+        opacities: c.opacity_logits.iter().map(|&o| maths::sigmoid(o)).collect(),
         scales: c.log_scales.iter().map(|s| s.map(f32::exp)).collect(),
     })
 }

@@ -25,7 +25,7 @@ fn object() -> GaussianCloud {
             c.quats.push([1.0, 0.0, 0.0, 0.0]);
             c.opacity_logits.push(3.0);
             let rgb = [0.5 + 1.2 * p[0], 0.5 + 1.0 * p[1], 0.5 - 1.2 * p[2]];
-            c.sh.extend(rgb.map(|x| ((x.clamp(0.05, 0.95) - 0.5) / 0.28209479177387814) as f32));
+            c.sh.extend(rgb.map(|x| ((x.clamp(0.05, 0.95) - 0.5) / splatbench_core::maths::SH_C0) as f32));
         }
     }
     c

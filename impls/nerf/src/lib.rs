@@ -24,3 +24,19 @@ pub mod volume;
 
 pub use config::{NerfConfig, Sampling};
 pub use method::{Nerf, NerfReconstruction};
+
+/// The method as the harness registers it (`splatbench_bench::registry`). `version`: see `CHANGELOG.md`.
+pub static METHOD: splatbench_core::MethodDef<NerfConfig> = splatbench_core::MethodDef {
+    name: "nerf",
+    description: "NeRF with coarse stratified and fine importance sampling",
+    version: 1,
+    build: |config| Box::new(Nerf::new(config)),
+    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    command: None,
+};
+
+impl splatbench_core::MethodConfig for NerfConfig {
+    fn validate(&self) -> splatbench_core::Result<()> {
+        self.check()
+    }
+}

@@ -22,3 +22,19 @@ pub mod trainer;
 pub use config::{LaplacianConfig, RoiConfig, RoiGsConfig, Variant};
 pub use method::{RoiGs, RoiGsReconstruction};
 pub use strategy::RoiStrategy;
+
+/// The method as the harness registers it (`splatbench_bench::registry`). `version`: see `CHANGELOG.md`.
+pub static METHOD: splatbench_core::MethodDef<RoiGsConfig> = splatbench_core::MethodDef {
+    name: "roigs",
+    description: "3DGS with ROI gating from masks ∩ depth and a dynamic Laplacian-pyramid loss",
+    version: 2,
+    build: |config| Box::new(RoiGs::new(config)),
+    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    command: None,
+};
+
+impl splatbench_core::MethodConfig for RoiGsConfig {
+    fn validate(&self) -> splatbench_core::Result<()> {
+        RoiGsConfig::validate(self).map_err(|m| splatbench_core::Error::input("roigs config", m))
+    }
+}

@@ -123,7 +123,7 @@ mod tests {
         p.add(MEANS, t(xs.iter().enumerate().flat_map(|(i, &x)| [x, 0.1 * i as f32, 4.0]).collect(), 3), 0.0);
         p.add(LOG_SCALES, t(vec![(1e-3f32).ln(); n * 3], 3), 0.0);
         p.add(QUATS, t((0..n).flat_map(|_| [1.0, 0.0, 0.0, 0.0]).collect(), 4), 0.0);
-        p.add(OPACITY_LOGITS, t(opacity.iter().map(|&o| (o / (1.0 - o)).ln() as f32).collect(), 1), 0.0);
+        p.add(OPACITY_LOGITS, t(opacity.iter().map(|&o| splatbench_core::maths::logit(o) as f32).collect(), 1), 0.0);
         p.add(SH, t(vec![0.0; n * 3], 3), 0.0);
         // Gradient norm in 3DGS units is |gx|·W/2.
         let g = grad.iter().map(|&g| [g / (0.5 * W as f32), 0.0]).collect();

@@ -26,3 +26,19 @@ pub use config::SplartConfig;
 pub use method::{Painting, Splart};
 pub use op::{StrokeTensors, composite};
 pub use stroke::Stroke;
+
+/// The method as the harness registers it (`splatbench_bench::registry`). `version`: see `CHANGELOG.md`.
+pub static METHOD: splatbench_core::MethodDef<SplartConfig> = splatbench_core::MethodDef {
+    name: "splart",
+    description: "2D differentiable painting with textured brush strokes",
+    version: 1,
+    build: |config| Box::new(Splart::new(config)),
+    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    command: None,
+};
+
+impl splatbench_core::MethodConfig for SplartConfig {
+    fn validate(&self) -> splatbench_core::Result<()> {
+        train::validate(self)
+    }
+}

@@ -56,7 +56,7 @@ pub fn train_scene(scene: &Scene, cfg: &SplartConfig, ctx: &mut RunContext) -> R
     fit_image(&tv.image, cfg, ctx)
 }
 
-fn validate(cfg: &SplartConfig) -> Result<()> {
+pub(crate) fn validate(cfg: &SplartConfig) -> Result<()> {
     let bad = |m: &str| Err(Error::input("splart config", m));
     if cfg.strokes_per_round == 0 || cfg.steps_per_round == 0 {
         return bad("strokes_per_round and steps_per_round must be at least 1");

@@ -19,6 +19,7 @@
 //! | [`targets`] | making targets (`teacher`, `fit`), held-out views, the bench cache |
 //! | [`method`] | the `Reconstructor` and the reconstruction (render, PLY, per-pixel maps) |
 
+pub mod command;
 pub mod config;
 pub mod data;
 pub mod ema;
@@ -36,3 +37,19 @@ pub mod unet;
 
 pub use config::{SplatterConfig, TargetMode};
 pub use method::{Splatter, SplatterReconstruction};
+
+/// The method as the harness registers it (`splatbench_bench::registry`). `version`: see `CHANGELOG.md`.
+pub static METHOD: splatbench_core::MethodDef<SplatterConfig> = splatbench_core::MethodDef {
+    name: "splatter",
+    description: "Splatter Image: one Gaussian per pixel from one view",
+    version: 1,
+    build: |config| Box::new(Splatter::new(config)),
+    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    command: Some(command::COMMAND),
+};
+
+impl splatbench_core::MethodConfig for SplatterConfig {
+    fn validate(&self) -> splatbench_core::Result<()> {
+        self.check().map_err(|m| splatbench_core::Error::input("splatter config", m))
+    }
+}

@@ -100,9 +100,10 @@ pub fn run(args: Args) -> Result<()> {
     let (name, suite) = suite::load(&args.suite)?;
     let backends = parse_backends(&args.backend)?;
     for m in &args.method {
-        if !splatbench_bench::registry::METHODS.iter().any(|(n, _)| n == m) {
-            return Err(Error::input("--method", format!("unknown method '{m}'")));
-        }
+        splatbench_bench::registry::current().get(m).map_err(|e| match e {
+            Error::Input { msg, .. } => Error::input("--method", msg),
+            other => other,
+        })?;
     }
     let device = parse_device(&args.device)?;
     // Every config is resolved here, so a bad suite stops the bench before any run starts.

@@ -5,4 +5,12 @@ pub mod datasets;
 pub mod inspect;
 pub mod metrics;
 pub mod render;
-pub mod splatter;
+
+/// The harness's services for methods' extra subcommands: datasets through the loaders.
+pub struct Loaders;
+
+impl splatbench_core::CommandHost for Loaders {
+    fn load_scenes(&self, dataset: &str) -> splatbench_core::Result<Vec<splatbench_core::Scene>> {
+        splatbench_data::reference::load(dataset)
+    }
+}

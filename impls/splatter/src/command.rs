@@ -1,14 +1,22 @@
-//! `splatbench splatter make-targets`: write the target splatter images of a dataset's training objects.
+//! `splatbench splatter make-targets`: write the target splatter images of a dataset's training objects (the
+//! method's extra subcommand, [`crate::METHOD`]'s `command`; the harness loads the dataset).
 //!
 //! The format (one directory per (object, view) with `xyz.npy`, `scale.npy`, `quat.npy`, `colour.npy`,
 //! `opacity.npy`, and `manifest.json` at the top) is documented in `splatbench_splatter::target_io`; which views
 //! get a target and which are held out in `splatbench_splatter::targets`.
 
-use splatbench_core::{Backend, Error, Result};
-use splatbench_splatter::{SplatterConfig, TargetMode};
+use crate::{SplatterConfig, TargetMode};
+use clap::Parser;
+use splatbench_core::{Backend, CommandHost, Error, MethodCommand, Result};
 use std::path::PathBuf;
 
-#[derive(clap::Args)]
+pub const COMMAND: MethodCommand = MethodCommand {
+    about: "Splatter Image tools: `make-targets` writes target splatter images for the target-supervised variants",
+    run,
+};
+
+#[derive(Parser)]
+#[command(name = "splatbench splatter")]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -40,13 +48,25 @@ pub struct MakeTargets {
     pub backend: String,
 }
 
-pub fn run(args: Args) -> Result<()> {
+fn run(words: &[String], host: &dyn CommandHost) -> Result<()> {
+    let args = match Args::try_parse_from(std::iter::once("splatbench splatter".to_string()).chain(words.iter().cloned())) {
+        Ok(a) => a,
+        Err(e) if e.use_stderr() => {
+            let first = e.to_string().lines().next().unwrap_or("bad arguments").to_string();
+            return Err(Error::input("splatbench splatter", first.trim_start_matches("error: ").to_string()));
+        }
+        // --help: clap prints it; nothing else to do.
+        Err(e) => {
+            let _ = e.print();
+            return Ok(());
+        }
+    };
     match args.command {
-        Command::MakeTargets(a) => make_targets(a),
+        Command::MakeTargets(a) => make_targets(a, host),
     }
 }
 
-fn make_targets(a: MakeTargets) -> Result<()> {
+fn make_targets(a: MakeTargets, host: &dyn CommandHost) -> Result<()> {
     let mode = match a.mode.as_str() {
         "teacher" => TargetMode::Teacher,
         "fit" => TargetMode::Fit,
@@ -57,9 +77,9 @@ fn make_targets(a: MakeTargets) -> Result<()> {
     let value: serde_json::Value =
         serde_json::from_str(&a.config).map_err(|e| Error::input("--config", e.to_string()))?;
     let cfg: SplatterConfig = serde_json::from_value(value).map_err(|e| Error::input("--config", e.to_string()))?;
-    let scenes = splatbench_data::reference::load(&a.dataset)?;
+    let scenes = host.load_scenes(&a.dataset)?;
     let t = std::time::Instant::now();
-    let m = splatbench_splatter::targets::make_targets_for_scenes(&scenes, &cfg, mode, a.seed, backend, &a.out)?;
+    let m = crate::targets::make_targets_for_scenes(&scenes, &cfg, mode, a.seed, backend, &a.out)?;
     println!(
         "{} {} targets at {}² in {:.1} s → {}",
         m.targets.len(),
