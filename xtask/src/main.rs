@@ -121,7 +121,7 @@ fn cargo() -> Command {
     cmd
 }
 
-/// Run a command to completion. Its failure becomes ours under the README's exit-code table: 2 (refused before
+/// Run a command to completion. Its failure becomes ours under the exit-code table (docs/cli.md): 2 (refused before
 /// starting: bad usage or input) passes through, anything else (cargo's 101 for a failed test, a signal) is 1.
 fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
     let st = cmd.status().map_err(|e| fail(format!("cannot start {what}: {e}")))?;
