@@ -137,8 +137,9 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
 /// --backend all` uses): one cargo call over both packages, so burn and everything above it compile once for every
 /// step. It runs the op tests (`op`: host-path bits on every compiled backend), the parity suite against the CPU
 /// kernel (`backends`: one module per compiled backend), each backend's method runs against ndarray
-/// (`backend_<b>`), then the smoke bench on ndarray and those backends with the `splatbench` binary that build produced
-/// (integration tests build their package's binary).
+/// (`backend_<b>`), the slow end-to-end tests that the dev profile ignores (the smoke snapshot, nerf's blender_toy),
+/// then the smoke bench on ndarray and those backends with the `splatbench` binary that build produced (integration
+/// tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let backends: Vec<&str> = ["tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
     let env = setup::run(&setup::Args { backend: backends.iter().map(|b| b.to_string()).collect(), chromium: true })?;
@@ -148,17 +149,22 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let default_suite = status(cmd, "cargo test");
     // A short fuzz of every parser: the long runs are `cargo xtask fuzz`.
     let default_suite = default_suite.and(fuzz::short());
-    if backends.is_empty() {
-        return default_suite;
-    }
     let target = feature_target_dir(&backends);
-    let packages = ["splatbench-render", "splatbench"];
+    let packages = ["splatbench-render", "splatbench", "splatbench-nerf"];
     let features: Vec<String> =
         packages.iter().flat_map(|p| backends.iter().map(move |b| format!("{p}/{b}"))).collect();
-    let mut tests = vec!["op".to_string(), "backends".to_string()];
-    tests.extend(backends.iter().map(|b| format!("backend_{b}")));
+    // The slow end-to-end tests run here, on the release build this step makes anyway (they are `ignore`d in the
+    // dev profile): the smoke snapshot (`bench`) and nerf's blender_toy fit.
+    let mut tests = vec!["bench".to_string(), "blender_toy".to_string()];
+    if !backends.is_empty() {
+        tests.extend(["op".to_string(), "backends".to_string()]);
+        tests.extend(backends.iter().map(|b| format!("backend_{b}")));
+    }
     let mut cmd = cargo();
-    cmd.args(["test", "--release", "--no-fail-fast", "--features", &features.join(",")]);
+    cmd.args(["test", "--release", "--no-fail-fast"]);
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
     for p in packages {
         cmd.args(["-p", p]);
     }
@@ -169,6 +175,9 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let what = format!("cargo test --release --features {} (tests {})", backends.join(","), tests.join(", "));
     println!("xtask: running {what}");
     let backend_tests = status(cmd, &what);
+    if backends.is_empty() {
+        return default_suite.and(backend_tests);
+    }
     let out = target.join("smoke-bench");
     let _ = std::fs::remove_dir_all(&out);
     // ndarray too, so the report puts every backend side by side (what `cargo xtask bench --backend all` shows).
