@@ -80,7 +80,8 @@ pub fn section(page: &mut Page, records: &[RunRecord], metrics: &[Col], images: 
 /// What each variant changes in the resolved config, against the control's.
 fn config_diffs(page: &mut Page, e: &Entry) {
     let Some(control) = e.runs.iter().find(|r| r.spec.variant == e.control) else { return };
-    let variants = Group::by(e.runs.iter().copied().filter(|r| r.spec.variant != e.control), |r| r.spec.variant.clone());
+    let variants =
+        Group::by(e.runs.iter().copied().filter(|r| r.spec.variant != e.control), |r| r.spec.variant.clone());
     let rows: Vec<Vec<Markup>> = variants
         .iter()
         .map(|(v, runs)| {

@@ -30,7 +30,8 @@ pub fn section(page: &mut Page, records: &[RunRecord], metrics: &[Col]) {
         .filter(|m| ok.iter().any(|r| r.aggregate.contains_key(&m.key)))
         .collect();
     let (speed, fps, mem) = (Col::steps_per_s(), Col::render_fps(), Col::peak_mib());
-    let rows = Group::by(ok.iter().copied(), |r| (r.spec.method.clone(), r.spec.variant.clone(), r.spec.dataset.clone()));
+    let rows =
+        Group::by(ok.iter().copied(), |r| (r.spec.method.clone(), r.spec.variant.clone(), r.spec.dataset.clone()));
     let body: Vec<Markup> = rows
         .iter()
         .map(|((method, variant, dataset), runs)| {

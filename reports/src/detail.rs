@@ -52,7 +52,11 @@ pub fn against_initial(page: &mut Page, records: &[RunRecord], metrics: &[Col]) 
     let shown: Vec<&Col> = metrics.iter().filter(|m| with.iter().any(|r| r.aggregate.contains_key(&m.key))).collect();
     let mut head = vec!["run".to_string()];
     for m in &shown {
-        head.extend([format!("{} trained", m.head()), format!("{} initial", m.label), format!("{} mean colour", m.label)]);
+        head.extend([
+            format!("{} trained", m.head()),
+            format!("{} initial", m.label),
+            format!("{} mean colour", m.label),
+        ]);
     }
     let body: Vec<Vec<Markup>> = with
         .iter()
@@ -63,7 +67,11 @@ pub fn against_initial(page: &mut Page, records: &[RunRecord], metrics: &[Col]) 
                 let t = r.aggregate.get(&m.key).copied();
                 let i = r.initial.get(&m.key).copied();
                 let beaten = matches!((t, i), (Some(t), Some(i)) if !m.better(t, i));
-                row.push(if beaten { html! { span.worse { (num(m, t)) } } } else { num(m, t) });
+                row.push(if beaten {
+                    html! { span.worse { (num(m, t)) } }
+                } else {
+                    num(m, t)
+                });
                 row.push(num(m, i));
                 row.push(num(m, mc.and_then(|a| a.get(&m.key)).copied()));
             }
@@ -139,7 +147,11 @@ pub fn references(page: &mut Page, records: &[RunRecord]) {
                     let refs: Vec<Option<f64>> =
                         r.references.values().map(|rf| rf.views.get(i).and_then(get)).collect();
                     let beaten = get(v).is_some_and(|x| refs.iter().flatten().any(|&y| !m.better(x, y)));
-                    row.push(if beaten { html! { span.worse { (num(m, get(v))) } } } else { num(m, get(v)) });
+                    row.push(if beaten {
+                        html! { span.worse { (num(m, get(v))) } }
+                    } else {
+                        num(m, get(v))
+                    });
                     row.extend(refs.iter().map(|y| num(m, *y)));
                 }
                 row.push(text(&v.notes));

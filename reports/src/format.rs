@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn metrics_print_at_fixed_digits_with_their_direction() {
         let psnr = Col::metric("psnr");
-        assert_eq!((psnr.head(), psnr.fmt(20.0), psnr.delta(0.5)), ("PSNR dB ↑".into(), "20.00".into(), "+0.50".into()));
+        assert_eq!(
+            (psnr.head(), psnr.fmt(20.0), psnr.delta(0.5)),
+            ("PSNR dB ↑".into(), "20.00".into(), "+0.50".into())
+        );
         assert_eq!(Col::metric("lpips_vgg").head(), "LPIPS-vgg ↓");
         assert_eq!(Col::peak_mib().fmt(120.4), "120");
         assert_eq!(Col::metric("ssim").cell(&MeanStd::of([0.5].into_iter())), "0.5000");

@@ -28,7 +28,10 @@ pub fn compare(page: &mut Page, e: &Entry, images: &mut Images) {
     };
     let (backend, seed) = (control.spec.backend, control.spec.seed);
     let variants = Group::by(
-        e.runs.iter().copied().filter(|r| r.spec.backend == backend && r.spec.seed == seed && r.spec.variant != e.control),
+        e.runs
+            .iter()
+            .copied()
+            .filter(|r| r.spec.backend == backend && r.spec.seed == seed && r.spec.variant != e.control),
         |r| r.spec.variant.clone(),
     );
     page.h4(&format!("Images: {} seed {seed}, the same views for every variant", backend.name()));

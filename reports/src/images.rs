@@ -107,7 +107,10 @@ mod tests {
         assert!(first.starts_with("<img src=\"data:image/png;base64,"), "{}", &first[..40]);
         assert_eq!(second, "<img loading=\"lazy\" src=\"a.png\" alt=\"a\">");
         assert_eq!(images.linked(), 1);
-        assert_eq!(Images::new(dir.path(), false).img("no<such>.png", "x").into_string(), "<em>missing no&lt;such&gt;.png</em>");
+        assert_eq!(
+            Images::new(dir.path(), false).img("no<such>.png", "x").into_string(),
+            "<em>missing no&lt;such&gt;.png</em>"
+        );
         let mut all = Images::new(dir.path(), true);
         all.img("a.png", "a");
         assert!(all.img("a.png", "a").into_string().contains("base64"));

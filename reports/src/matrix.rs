@@ -53,19 +53,20 @@ pub fn section(page: &mut Page, records: &[RunRecord], metrics: &[Col]) {
             .values()
             .map(|rr| cols.iter().map(|c| MeanStd::of(rr.iter().filter_map(|r| value(r, c)))).collect())
             .collect();
-        // The best of each column, only where there is something to beat.
+        // The best of each column, only where some row is worse.
         let best: Vec<Option<f64>> = (0..cols.len())
             .map(|j| {
                 let vals: Vec<f64> = stats.iter().map(|s| s[j]).filter(|m| m.n > 0).map(|m| m.mean).collect();
-                (vals.len() > 1).then(|| vals.into_iter().reduce(|a, b| if cols[j].better(b, a) { b } else { a }))?
+                let best = vals.iter().copied().reduce(|a, b| if cols[j].better(b, a) { b } else { a })?;
+                // A column where every row ties has no best.
+                vals.iter().any(|v| *v != best).then_some(best)
             })
             .collect();
         let body: Vec<Vec<Markup>> = rows
             .iter()
             .zip(&stats)
             .map(|(((method, variant, backend), rr), cells)| {
-                let mut row =
-                    vec![text(method), text(variant), text(backend), text(settings(variant)), text(rr.len())];
+                let mut row = vec![text(method), text(variant), text(backend), text(settings(variant)), text(rr.len())];
                 for (j, (c, m)) in cols.iter().zip(cells).enumerate() {
                     let s = c.cell(m);
                     let below = below_mean_colour(rr, c);

@@ -76,7 +76,8 @@ impl Axis {
         // covers 1.6 steps and the ticks around it at least 3.
         let raw = (hi - lo) / 4.0;
         let mag = 10f64.powf(raw.log10().floor());
-        let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * mag);
+        let step =
+            [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * mag);
         let (first, last) = ((lo / step).floor() as i64, (hi / step).ceil() as i64);
         let decimals = (-(step.log10().floor()) as i32).max(0) as usize;
         let ticks: Vec<(f64, String)> = (first..=last)
@@ -223,7 +224,8 @@ mod tests {
             let mut d = l.clone();
             d.dedup();
             assert_eq!(d.len(), l.len(), "{values:?}: duplicate labels {l:?}");
-            let span = values.iter().cloned().fold(f64::MIN, f64::max) / values.iter().cloned().fold(f64::MAX, f64::min);
+            let span =
+                values.iter().cloned().fold(f64::MIN, f64::max) / values.iter().cloned().fold(f64::MAX, f64::min);
             assert_eq!(log, values[0] > 0.0 && span > 10.0, "{values:?}");
         }
         assert_eq!(labels(&[20.0, 20.5]).1, ["20.0", "20.2", "20.4", "20.6"]);
@@ -236,7 +238,8 @@ mod tests {
             name: name.into(),
             points: vec![Pt { x: 1.0, y, title: format!("{name}: {y}") }, Pt { x: 2.0, y: y + 1.0, title: "b".into() }],
         };
-        let c = Chart { x_label: "seconds", y_label: "PSNR dB", lines: false, series: vec![s("a<b", 20.0), s("c", 21.0)] };
+        let c =
+            Chart { x_label: "seconds", y_label: "PSNR dB", lines: false, series: vec![s("a<b", 20.0), s("c", 21.0)] };
         let m = chart(&c).into_string();
         assert!(m.starts_with("<div class=\"chart\"><svg"), "{m}");
         assert!(m.matches("class=\"ytick\"").count() >= 3, "{m}");

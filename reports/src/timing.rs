@@ -28,22 +28,21 @@ pub fn charts(page: &mut Page, records: &[RunRecord]) {
     let psnr = Col::metric("psnr");
     for (dataset, runs) in Group::by(scored.into_iter(), |r| r.spec.dataset.clone()) {
         // A series per (method, variant, backend): its seeds are the points.
-        let series = Group::by(runs.into_iter(), |r| {
-            format!("{} {} {}", r.spec.method, r.spec.variant, r.spec.backend.name())
-        })
-        .into_iter()
-        .map(|(name, rs)| Series {
-            name,
-            points: rs
-                .iter()
-                .map(|r| {
-                    let y = r.aggregate["psnr"];
-                    let title = format!("{}: PSNR {} dB, {} s", r.id, psnr.fmt(y), seconds(r.timing.train_s));
-                    Pt { x: r.timing.train_s, y, title }
+        let series =
+            Group::by(runs.into_iter(), |r| format!("{} {} {}", r.spec.method, r.spec.variant, r.spec.backend.name()))
+                .into_iter()
+                .map(|(name, rs)| Series {
+                    name,
+                    points: rs
+                        .iter()
+                        .map(|r| {
+                            let y = r.aggregate["psnr"];
+                            let title = format!("{}: PSNR {} dB, {} s", r.id, psnr.fmt(y), seconds(r.timing.train_s));
+                            Pt { x: r.timing.train_s, y, title }
+                        })
+                        .collect(),
                 })
-                .collect(),
-        })
-        .collect();
+                .collect();
         page.h3(&format!("PSNR against training time on {dataset}"));
         page.push(svg::chart(&Chart { x_label: "training seconds", y_label: "PSNR dB", lines: false, series }));
     }
@@ -95,7 +94,9 @@ pub fn phases(page: &mut Page, records: &[RunRecord]) {
             .map(|r| {
                 let secs: Vec<Option<f64>> = PHASES
                     .iter()
-                    .map(|p| r.timing.phases_s.iter().find(|(k, _)| format!("{k:?}").to_lowercase() == *p).map(|(_, s)| *s))
+                    .map(|p| {
+                        r.timing.phases_s.iter().find(|(k, _)| format!("{k:?}").to_lowercase() == *p).map(|(_, s)| *s)
+                    })
                     .collect();
                 let total: f64 = secs.iter().flatten().sum();
                 let mut row = vec![text(&r.id)];
@@ -106,7 +107,7 @@ pub fn phases(page: &mut Page, records: &[RunRecord]) {
             })
             .collect();
         let mut head = vec!["run"];
-        head.extend(PHASES.iter().map(|p| *p));
+        head.extend(PHASES);
         head.extend(["total", "share"]);
         page.h3(&format!("Phases of {method}"));
         page.table(&head, &body, "phases");
