@@ -40,7 +40,7 @@ pub fn section(page: &mut Page, records: &[RunRecord], metrics: &[Col]) {
             let fastest = by.keys().map(|b| mean(b, &speed).map_or(f64::NAN, |m| m.mean)).fold(f64::NAN, f64::max);
             html! {
                 tr {
-                    td { (method) } td { (variant) } td { (dataset) }
+                    td.l { (method) } td.l { (variant) } td.l { (dataset) }
                     @for b in &backends {
                         @match mean(b.name(), &speed) {
                             None => { @for _ in 0..(4 + quality.len()) { td { "–" } } }

@@ -10,16 +10,39 @@ pub fn text(s: impl Render) -> Markup {
     html! { (s) }
 }
 
-/// A sortable table (the script finds it by `data-sort`) inside an `overflow-x:auto` box.
+/// A sortable table (the script finds it by `data-sort`) inside an `overflow-x:auto` box. Numbers are
+/// right-aligned to line up their digits; words (names, verdicts, reasons) are left-aligned and may wrap.
 pub fn table(head: &[&str], rows: &[Vec<Markup>], class: &str) -> Markup {
     html! {
         div.scroll {
             table class=(class) data-sort {
                 thead { tr { @for h in head { th { (h) } } } }
-                tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
+                tbody {
+                    @for r in rows {
+                        tr { @for c in r { @if is_number(c) { td { (c) } } @else { td.l { (c) } } } }
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether a cell reads as a number (or the dash of a missing one): its text, tags left out, starts with a digit,
+/// a sign or a dash.
+fn is_number(cell: &Markup) -> bool {
+    let (mut depth, mut first) = (0, None);
+    for ch in cell.0.chars() {
+        match ch {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            c if depth == 0 && !c.is_whitespace() => {
+                first = Some(c);
+                break;
+            }
+            _ => {}
+        }
+    }
+    first.is_none_or(|c| c.is_ascii_digit() || "+-−–.".contains(c))
 }
 
 /// Key–value pairs: no header row (the keys say what the values are), left-aligned.
@@ -50,6 +73,20 @@ mod tests {
     fn text_is_escaped_by_the_markup() {
         let cell = super::text("<a&\"b\">").into_string();
         assert_eq!(cell, "&lt;a&amp;&quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn numbers_align_right_and_words_left() {
+        use maud::html;
+        let rows =
+            vec![vec![super::text("run"), super::text(3), html! { b { "-0.5" } }, super::text("–"), super::text("ok")]];
+        let t = super::table(&["a", "b", "c", "d", "e"], &rows, "x").into_string();
+        assert!(
+            t.contains(
+                "<tr><td class=\"l\">run</td><td>3</td><td><b>-0.5</b></td><td>–</td><td class=\"l\">ok</td></tr>"
+            ),
+            "{t}"
+        );
     }
 
     #[test]

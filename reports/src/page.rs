@@ -13,7 +13,7 @@ const CSS: &str = "body{font-family:system-ui,sans-serif;margin:1em auto;max-wid
 h1,h2,h3,h4,p,li,summary{overflow-wrap:anywhere}\
 .scroll{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\
-th{background:#f3f3f3}td:first-child,th:first-child,td.l,th.l{text-align:left}\
+th{background:#f3f3f3}td:first-child,th:first-child,td.l,th.l{text-align:left}td.l{white-space:normal;min-width:5em}\
 table.kv td{text-align:left;white-space:normal}td.wrap{white-space:normal;text-align:left;min-width:16em}\
 .better{color:#070;font-weight:600}.worse{color:#b00;font-weight:600}.ns{color:#777}.flag{color:#b00}\
 details.section{border-top:1px solid #ddd;padding:.3em 0}details.section>summary{cursor:pointer}\

@@ -56,12 +56,20 @@ pub struct Axis {
 impl Axis {
     /// The axis for `values` (non-finite ones, and non-positive ones on a log axis, are left out by the caller);
     /// `None` when there is nothing to plot.
-    pub fn fit(values: &[f64]) -> Option<Axis> {
+    ///
+    /// With the data range widened by `pad` of its span on each side (of its decades on a log axis), so that no
+    /// point sits on the frame.
+    pub fn fit_padded(values: &[f64], pad: f64) -> Option<Axis> {
         let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         if !lo.is_finite() {
             return None;
         }
-        if lo > 0.0 && hi / lo > 10.0 { Some(Axis::log(lo, hi)) } else { Some(Axis::linear(lo, hi)) }
+        if lo > 0.0 && hi / lo > 10.0 {
+            let f = (hi / lo).powf(pad);
+            Some(Axis::log(lo / f, hi * f))
+        } else {
+            Some(Axis::linear(lo - pad * (hi - lo), hi + pad * (hi - lo)))
+        }
     }
 
     fn linear(lo: f64, hi: f64) -> Axis {
@@ -137,7 +145,9 @@ impl Axis {
 pub fn chart(c: &Chart) -> Markup {
     let xs: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.x)).filter(|v| v.is_finite()).collect();
     let ys: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.y)).filter(|v| v.is_finite()).collect();
-    let (Some(xa), Some(ya)) = (Axis::fit(&xs), Axis::fit(&ys)) else {
+    // Points get a margin from the frame; a line may start and end on it.
+    let pad = if c.lines { 0.0 } else { 0.05 };
+    let (Some(xa), Some(ya)) = (Axis::fit_padded(&xs, pad), Axis::fit_padded(&ys, pad)) else {
         return html! {};
     };
     // A log axis cannot place a value ≤ 0; such a point is left out of the drawing.
@@ -200,7 +210,7 @@ mod tests {
     use super::*;
 
     fn labels(values: &[f64]) -> (bool, Vec<String>) {
-        let a = Axis::fit(values).unwrap();
+        let a = Axis::fit_padded(values, 0.0).unwrap();
         (a.log, a.ticks.into_iter().map(|t| t.1).collect())
     }
 

@@ -161,7 +161,10 @@ fn reference_table_marks_the_views_a_reference_wins() {
     );
     let html = render_report("t", &[r], std::path::Path::new("."));
     assert!(html.contains("<table class=\"references\""), "{html}");
-    assert!(html.contains("<td>front</td><td>25.00</td><td>9.00</td>"), "{html}");
-    assert!(html.contains("<td>side</td><td><span class=\"worse\">8.50</span></td><td>9.25</td>"), "{html}");
+    assert!(html.contains("<td class=\"l\">front</td><td>25.00</td><td>9.00</td>"), "{html}");
+    assert!(
+        html.contains("<td class=\"l\">side</td><td><span class=\"worse\">8.50</span></td><td>9.25</td>"),
+        "{html}"
+    );
     assert!(html.contains("mean_colour: flat."), "{html}");
 }
