@@ -1,7 +1,6 @@
 //! The document around the report's sections: inline style and script, the table of contents, and each section as
 //! a collapsible `<details>` with an id the contents link to. Markup goes through maud's `html!`, which escapes
-//! every interpolated string; only the style and script constants here and the charts of [`crate::svg`] (built
-//! from escaped pieces) enter as `PreEscaped`.
+//! every interpolated string; only the style and script constants here enter as `PreEscaped`.
 
 use crate::html::{kv_table, table};
 use maud::{DOCTYPE, Markup, PreEscaped, html};

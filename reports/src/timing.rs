@@ -2,7 +2,7 @@
 //! on one dataset), loss against step and against wall time per method, and each run's time per phase (data,
 //! forward, backward, optimizer, densify, as recorded in `phases_s`) as a table with a stacked bar.
 
-use crate::format::{Col, seconds};
+use crate::format::{Col, seconds, stat};
 use crate::html::text;
 use crate::ok;
 use crate::page::Page;
@@ -47,27 +47,24 @@ pub fn charts(page: &mut Page, records: &[RunRecord]) {
         page.push(svg::chart(&Chart { x_label: "training seconds", y_label: "PSNR dB", lines: false, series }));
     }
     for (method, runs) in Group::by(curved.into_iter(), |r| r.spec.method.clone()) {
-        let curve = |r: &RunRecord, xs: &mut dyn Iterator<Item = f64>, unit: &str| Series {
+        // A point's tooltip: run, loss at 4 significant digits, step, and the wall time where the curve has it.
+        let curve = |r: &RunRecord, by_time: bool| Series {
             name: format!("{} {}", r.spec.dataset, label(r)),
-            points: xs
-                .zip(&r.loss_curve)
-                .map(|(x, &(step, l))| Pt { x, y: l, title: format!("{}: loss {l:.4e} at step {step}{unit}", r.id) })
+            points: r
+                .loss_curve
+                .iter()
+                .enumerate()
+                .map(|(k, &(step, l))| {
+                    let t = r.loss_wall_s.get(k).copied().unwrap_or(f64::NAN);
+                    let at = if t.is_finite() { format!(", {} s", seconds(t)) } else { String::new() };
+                    let title = format!("{}: loss {} at step {step}{at}", r.id, stat(l));
+                    Pt { x: if by_time { t } else { step as f64 }, y: l, title }
+                })
                 .collect(),
         };
-        let by_step: Vec<Series> =
-            runs.iter().map(|r| curve(r, &mut r.loss_curve.iter().map(|p| p.0 as f64), "")).collect();
-        let by_time: Vec<Series> = runs
-            .iter()
-            .filter(|r| r.loss_wall_s.len() == r.loss_curve.len())
-            .map(|r| {
-                let at = |t: f64| format!(", {} s", seconds(t));
-                let mut s = curve(r, &mut r.loss_wall_s.iter().copied(), "");
-                for (p, t) in s.points.iter_mut().zip(&r.loss_wall_s) {
-                    p.title += &at(*t);
-                }
-                s
-            })
-            .collect();
+        let by_step: Vec<Series> = runs.iter().map(|r| curve(r, false)).collect();
+        let by_time: Vec<Series> =
+            runs.iter().filter(|r| r.loss_wall_s.len() == r.loss_curve.len()).map(|r| curve(r, true)).collect();
         page.h3(&format!("Loss of {method}"));
         page.push(html! {
             (svg::chart(&Chart { x_label: "step", y_label: "loss", lines: true, series: by_step }))
