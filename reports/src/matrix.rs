@@ -1,64 +1,102 @@
-//! The results matrix: one table per metric, rows (method, variant, backend), columns the datasets, each cell the
-//! mean ± std over seeds; the best row of each dataset in bold (higher or lower, as the metric prefers). The last
-//! column is the row's mean over the datasets it ran on, with their count, since methods run on different datasets.
+//! The results matrix: one table per dataset (methods run on different datasets, so one wide table would be
+//! mostly dashes), a row per (method, variant, backend), a column per metric and timing figure, each cell the mean
+//! ± std over seeds (a single seed is its value). The best row of each column is bold where there is more than one
+//! row; a quality cell is flagged where a run did no better than its own mean-colour reference.
 
-use crate::html::{Page, text};
+use crate::format::Col;
+use crate::html::text;
 use crate::ok;
-use crate::stats::{Group, MeanStd, fmt};
+use crate::page::Page;
+use crate::settings;
+use crate::stats::{Group, MeanStd};
 use maud::{Markup, html};
-use splatbench_record::RunRecord;
-use std::collections::{BTreeMap, BTreeSet};
+use splatbench_record::{MEAN_COLOUR, RunRecord};
 
-pub fn results_matrix(page: &mut Page, records: &[RunRecord], metrics: &[(String, bool)]) {
+/// A timing figure of a run, by the column's key.
+pub fn timing(r: &RunRecord, key: &str) -> Option<f64> {
+    let t = &r.timing;
+    match key {
+        "train_s" => Some(t.train_s),
+        "steps_per_s" => Some(t.steps_per_s),
+        "render_fps" => Some(t.render_fps),
+        "peak_rss_mib" => Some(t.peak_rss_mib),
+        _ => None,
+    }
+}
+
+/// A column's value in one run: an aggregate metric or a timing figure.
+pub fn value(r: &RunRecord, col: &Col) -> Option<f64> {
+    r.aggregate.get(&col.key).copied().or_else(|| timing(r, &col.key))
+}
+
+pub fn section(page: &mut Page, records: &[RunRecord], metrics: &[Col]) {
     let ok: Vec<&RunRecord> = ok(records).collect();
     if ok.is_empty() {
         return;
     }
-    page.h2("Results matrix (mean ± std over seeds; best per dataset in bold)");
-    let datasets: BTreeSet<&str> = ok.iter().map(|r| r.spec.dataset.as_str()).collect();
-    let rows = Group::by(ok.iter().copied(), |r| {
-        (r.spec.method.clone(), r.spec.variant.clone(), r.spec.backend.name().to_string())
-    });
-    for (metric, higher_better) in metrics {
-        let cell = |runs: &[&RunRecord], ds: &str| {
-            MeanStd::of(runs.iter().filter(|r| r.spec.dataset == ds).filter_map(|r| r.aggregate.get(metric).copied()))
-        };
-        let stats: BTreeMap<_, Vec<MeanStd>> =
-            rows.iter().map(|(k, runs)| (k.clone(), datasets.iter().map(|d| cell(runs, d)).collect())).collect();
-        if stats.values().flatten().all(|m| m.n == 0) {
-            continue;
-        }
-        let best: Vec<f64> = (0..datasets.len())
+    page.section("Results by dataset", true);
+    page.para(
+        "Mean ± std over seeds (one seed: its value). Bold: the best row of the dataset in that column. \
+         ⚠ k/n: k of the row's n runs did no better than the mean-colour reference (a flat image) on that metric.",
+    );
+    let timing = [Col::train_s(), Col::steps_per_s(), Col::render_fps(), Col::peak_mib()];
+    for (dataset, runs) in Group::by(ok.iter().copied(), |r| r.spec.dataset.clone()) {
+        let rows = Group::by(runs.iter().copied(), |r| {
+            (r.spec.method.clone(), r.spec.variant.clone(), r.spec.backend.name().to_string())
+        });
+        let cols: Vec<&Col> = metrics
+            .iter()
+            .filter(|m| runs.iter().any(|r| r.aggregate.contains_key(&m.key)))
+            .chain(timing.iter())
+            .collect();
+        let stats: Vec<Vec<MeanStd>> = rows
+            .values()
+            .map(|rr| cols.iter().map(|c| MeanStd::of(rr.iter().filter_map(|r| value(r, c)))).collect())
+            .collect();
+        // The best of each column, only where some row is worse.
+        let best: Vec<Option<f64>> = (0..cols.len())
             .map(|j| {
-                let vals = stats.values().map(|v| v[j]).filter(|m| m.n > 0).map(|m| m.mean);
-                if *higher_better { vals.fold(f64::NEG_INFINITY, f64::max) } else { vals.fold(f64::INFINITY, f64::min) }
+                let vals: Vec<f64> = stats.iter().map(|s| s[j]).filter(|m| m.n > 0).map(|m| m.mean).collect();
+                let best = vals.iter().copied().reduce(|a, b| if cols[j].better(b, a) { b } else { a })?;
+                // A column where every row ties has no best.
+                vals.iter().any(|v| *v != best).then_some(best)
             })
             .collect();
-        let mut head = vec!["method", "variant", "backend"];
-        head.extend(datasets.iter().copied());
-        head.push("mean over its datasets");
-        let body: Vec<Vec<Markup>> = stats
+        let body: Vec<Vec<Markup>> = rows
             .iter()
-            .map(|((method, variant, backend), cells)| {
-                let mut row = vec![text(method), text(variant), text(backend)];
-                for (j, m) in cells.iter().enumerate() {
-                    let c = m.cell();
-                    row.push(if m.n > 0 && m.mean == best[j] {
-                        html! { b { (c) } }
-                    } else {
-                        text(c)
+            .zip(&stats)
+            .map(|(((method, variant, backend), rr), cells)| {
+                let mut row = vec![text(method), text(variant), text(backend), text(settings(variant)), text(rr.len())];
+                for (j, (c, m)) in cols.iter().zip(cells).enumerate() {
+                    let s = c.cell(m);
+                    let below = below_mean_colour(rr, c);
+                    row.push(html! {
+                        @if m.n > 0 && best[j] == Some(m.mean) { b { (s) } } @else { (s) }
+                        @if below > 0 {
+                            " " span.flag title="runs no better than the mean-colour reference on this metric" {
+                                "⚠ " (below) "/" (rr.len())
+                            }
+                        }
                     });
                 }
-                let present: Vec<f64> = cells.iter().filter(|m| m.n > 0).map(|m| m.mean).collect();
-                row.push(text(if present.is_empty() {
-                    "–".into()
-                } else {
-                    format!("{} ({})", fmt(present.iter().sum::<f64>() / present.len() as f64), present.len())
-                }));
                 row
             })
             .collect();
-        page.h3(metric);
+        let heads: Vec<String> = cols.iter().map(|c| c.head()).collect();
+        let mut head = vec!["method", "variant", "backend", "settings", "seeds"];
+        head.extend(heads.iter().map(String::as_str));
+        page.h3(&dataset);
         page.table(&head, &body, "matrix");
     }
+}
+
+/// How many of `runs` did no better than their own mean-colour reference on `col` (0 for timing columns and
+/// runs without the reference).
+fn below_mean_colour(runs: &[&RunRecord], col: &Col) -> usize {
+    runs.iter()
+        .filter(|r| {
+            let reference = r.references.get(MEAN_COLOUR).and_then(|rf| rf.aggregate.get(&col.key));
+            matches!((r.aggregate.get(&col.key), reference), (Some(v), Some(m)) if !col.better(*v, *m))
+        })
+        .count()
 }

@@ -1,6 +1,5 @@
 //! Grouping, mean ± std, and the 95 % confidence interval of an ablation delta for the report tables.
 
-use maud::{Markup, html};
 use std::collections::BTreeMap;
 
 pub struct Group;
@@ -36,33 +35,32 @@ impl MeanStd {
         MeanStd { n, mean, std }
     }
 
-    pub fn cell(&self) -> String {
-        match self.n {
-            0 => "–".into(),
-            1 => fmt(self.mean),
-            _ => format!("{} ± {}", fmt(self.mean), fmt(self.std)),
-        }
-    }
-
     /// Half-width of the two-sided 95 % confidence interval of the mean, t(0.975, n − 1)·s/√n; `None` below 2
     /// values, where there is no spread to estimate.
     pub fn ci95(&self) -> Option<f64> {
         (self.n >= 2).then(|| t_975(self.n - 1) * self.std / (self.n as f64).sqrt())
     }
 
-    /// Delta cell: mean ± the 95 % interval's half-width, classed "better"/"worse" when the interval excludes zero;
-    /// with one value it says "1 seed" and is never classed.
-    pub fn delta_cell(&self, higher_better: bool) -> Markup {
-        let Some(half) = self.ci95() else {
-            return html! { @if self.n == 0 { "–" } @else { (format!("{:+.4} (1 seed)", self.mean)) } };
-        };
-        let text = format!("{:+.4} ± {half:.4}", self.mean);
-        if self.mean.abs() <= half {
-            return html! { (text) };
+    /// What a mean paired delta says: better or worse where its 95 % interval excludes zero, else not
+    /// significant; untested below two pairs.
+    pub fn verdict(&self, higher_better: bool) -> Verdict {
+        match self.ci95() {
+            None => Verdict::Untested,
+            Some(half) if self.mean.abs() <= half => Verdict::NotSignificant,
+            Some(_) if (self.mean > 0.0) == higher_better => Verdict::Better,
+            Some(_) => Verdict::Worse,
         }
-        let better = (self.mean > 0.0) == higher_better;
-        html! { span class=(if better { "better" } else { "worse" }) { (text) } }
     }
+}
+
+/// The outcome of a paired comparison against the control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Better,
+    Worse,
+    NotSignificant,
+    /// Fewer than two pairs: no spread, no test.
+    Untested,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom (`df` ≥ 1): exact to 3 decimals from a table
@@ -80,34 +78,23 @@ pub fn t_975(df: usize) -> f64 {
     z + (z.powi(3) + z) / (4.0 * n) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
 }
 
-pub fn fmt(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.1}")
-    } else if x.abs() >= 1.0 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.4}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn mean_std_and_highlight() {
+    fn mean_std_and_verdicts() {
         let m = MeanStd::of([1.0, 2.0, 3.0].into_iter());
         assert_eq!((m.n, m.mean, m.std), (3, 2.0, 1.0));
-        let delta = |v: &[f64], higher_better| MeanStd::of(v.iter().copied()).delta_cell(higher_better).into_string();
-        assert!(delta(&[0.5, 0.6, 0.55], true).contains("better"));
-        assert!(delta(&[0.5, 0.6, 0.55], false).contains("worse"));
-        assert!(!delta(&[-1.0, 1.5], true).contains("span"));
-        assert_eq!(delta(&[2.0], true), "+2.0000 (1 seed)");
-        assert_eq!(MeanStd::of(std::iter::empty()).cell(), "–");
+        let verdict = |v: &[f64], higher_better| MeanStd::of(v.iter().copied()).verdict(higher_better);
+        assert_eq!(verdict(&[0.5, 0.6, 0.55], true), Verdict::Better);
+        assert_eq!(verdict(&[0.5, 0.6, 0.55], false), Verdict::Worse);
+        assert_eq!(verdict(&[-1.0, 1.5], true), Verdict::NotSignificant);
+        assert_eq!(verdict(&[2.0], true), Verdict::Untested);
+        assert_eq!(MeanStd::of(std::iter::empty()).n, 0);
         // |mean| > std but inside the t interval: at 2 seeds that is p ≈ 0.39, not a finding.
         let weak = MeanStd::of([0.2, 1.0].into_iter());
-        let cell = weak.delta_cell(true).into_string();
-        assert!(weak.mean.abs() > weak.std && !cell.contains("span"), "{cell}");
+        assert!(weak.mean.abs() > weak.std && weak.verdict(true) == Verdict::NotSignificant);
         // Half-width t·s/√n: values 1, 2, 3 have s = 1, so 4.303/√3.
         let ci = MeanStd::of([1.0, 2.0, 3.0].into_iter()).ci95().unwrap();
         assert!((ci - 4.303 / 3f64.sqrt()).abs() < 1e-12);

@@ -1,262 +1,261 @@
-//! Inline SVG charts, drawn with plotters' SVG backend into a string: loss against step or wall time (log-scale
-//! y), one point per run on a log-x scatter, stacked horizontal bars. Each chart comes back as markup, wrapped in a
-//! `<div>` whose class names the kind (`chart`, `scatter`, `phases`), since plotters' `<svg>` has no class.
+//! Inline SVG charts written element by element through maud (so every label is escaped): lines or points per
+//! series, tick labels as `<text>` in the DOM, a `<title>` on each point naming its run and value, and an HTML
+//! legend whose buttons show and hide a series (the page's script toggles `[data-series]` groups).
 //!
-//! plotters is built without its `ttf` feature: the SVG backend writes `<text>` elements and the browser picks
-//! the font, while plotters places labels from its own estimate of text width. That needs no font files (nothing
-//! to find or fetch offline, no font-kit or fontconfig in the build); a label may sit a few pixels off.
-//!
-//! Legends are drawn under the plot rather than with plotters' series-label box, which would sit over the
-//! lines. plotters cannot attach `<title>` tooltips to elements, so what a point or a bar segment is goes into
-//! the legend, the axes, or (for the scatter) a table the caller writes beside the chart.
+//! An axis is linear unless its data spans more than a decade, then logarithmic; either way it has at least three
+//! labelled ticks at 1-2-5 steps, printed with just enough digits that no two ticks read the same.
 
-use maud::{Markup, PreEscaped, html};
-use plotters::chart::MeshStyle;
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::SegmentValue;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::BTreeMap;
+use maud::{Markup, html};
 
-const W: u32 = 640;
-const H: u32 = 260;
-/// Height of one legend entry, and the left edge of the legends, in pixels.
-const ROW: u32 = 18;
-const LEFT: i32 = 40;
-const FONT: &str = "sans-serif";
-/// plotters sizes fonts in points and writes `font-size` as pixels at 1/1.24 of that: 15 comes out near 12 px.
-const TEXT: u32 = 15;
+const W: f64 = 640.0;
+const H: f64 = 300.0;
+/// Plot area inside the canvas: room on the left for y ticks and label, below for x ticks and label.
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 46.0;
+/// Points per line that get a marker and a tooltip; a long loss curve keeps every point in its line.
+const MARKED: usize = 60;
 
-const COLORS: [RGBColor; 8] = [
-    RGBColor(0x1f, 0x77, 0xb4),
-    RGBColor(0xd6, 0x27, 0x28),
-    RGBColor(0x2c, 0xa0, 0x2c),
-    RGBColor(0x94, 0x67, 0xbd),
-    RGBColor(0xff, 0x7f, 0x0e),
-    RGBColor(0x17, 0xbe, 0xcf),
-    RGBColor(0x8c, 0x56, 0x4b),
-    RGBColor(0xe3, 0x77, 0xc2),
-];
+const COLORS: [&str; 10] =
+    ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
 
-fn color(i: usize) -> RGBColor {
+pub fn color(i: usize) -> &'static str {
     COLORS[i % COLORS.len()]
 }
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-type Drawn = Result<(), Box<dyn std::error::Error>>;
-
-/// One named polyline of (x, y) points.
-pub struct Series {
-    pub name: String,
-    pub points: Vec<(f64, f64)>,
-}
-
-/// One point of a scatter: its colour group and (x, y).
-pub struct Point {
-    pub group: String,
+/// One point and its tooltip (which run, what value).
+pub struct Pt {
     pub x: f64,
     pub y: f64,
+    pub title: String,
 }
 
-/// `draw` on a `W`×`height` canvas, as `<div class=class><svg>…</svg></div>`. A chart plotters refuses to draw
-/// says so in its place rather than leaving a broken `<svg>` in the page.
-fn render(height: u32, class: &str, draw: impl FnOnce(&Area) -> Drawn) -> Markup {
-    let mut svg = String::new();
-    let drawn = {
-        let root = SVGBackend::with_string(&mut svg, (W, height)).into_drawing_area();
-        draw(&root).and_then(|()| Ok(root.present()?))
+pub struct Series {
+    pub name: String,
+    pub points: Vec<Pt>,
+}
+
+/// A chart: series drawn as lines (`lines`) or as points.
+pub struct Chart<'a> {
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub lines: bool,
+    pub series: Vec<Series>,
+}
+
+/// One axis: its (possibly widened) range, whether it is logarithmic, its ticks and their labels.
+#[derive(Debug)]
+pub struct Axis {
+    lo: f64,
+    hi: f64,
+    pub log: bool,
+    pub ticks: Vec<(f64, String)>,
+}
+
+impl Axis {
+    /// The axis for `values` (non-finite ones, and non-positive ones on a log axis, are left out by the caller);
+    /// `None` when there is nothing to plot.
+    ///
+    /// With the data range widened by `pad` of its span on each side (of its decades on a log axis), so that no
+    /// point sits on the frame.
+    pub fn fit_padded(values: &[f64], pad: f64) -> Option<Axis> {
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        if !lo.is_finite() {
+            return None;
+        }
+        if lo > 0.0 && hi / lo > 10.0 {
+            let f = (hi / lo).powf(pad);
+            Some(Axis::log(lo / f, hi * f))
+        } else {
+            Some(Axis::linear(lo - pad * (hi - lo), hi + pad * (hi - lo)))
+        }
+    }
+
+    fn linear(lo: f64, hi: f64) -> Axis {
+        // A flat series still needs a span to draw on: 5 % of its value, or 1 around zero.
+        let (lo, hi) = if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+            let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
+            (lo - pad, hi + pad)
+        } else {
+            (lo, hi)
+        };
+        // The smallest 1-2-5 step of at least a quarter of the span is at most 2.5 × that quarter, so the span
+        // covers 1.6 steps and the ticks around it at least 3.
+        let raw = (hi - lo) / 4.0;
+        let mag = 10f64.powf(raw.log10().floor());
+        let step =
+            [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw * (1.0 - 1e-9)).unwrap_or(10.0 * mag);
+        let (first, last) = ((lo / step).floor() as i64, (hi / step).ceil() as i64);
+        let decimals = (-(step.log10().floor()) as i32).max(0) as usize;
+        let ticks: Vec<(f64, String)> = (first..=last)
+            .map(|k| {
+                let v = k as f64 * step;
+                // -0.00 reads as a different tick from 0.00.
+                let label = format!("{:.*}", decimals, if v.abs() < step / 2.0 { 0.0 } else { v });
+                (v, label)
+            })
+            .collect();
+        Axis { lo: first as f64 * step, hi: last as f64 * step, log: false, ticks }
+    }
+
+    fn log(lo: f64, hi: f64) -> Axis {
+        let candidates = |mantissas: &[f64]| -> Vec<f64> {
+            let (k0, k1) = (lo.log10().floor() as i32 - 1, hi.log10().ceil() as i32 + 1);
+            (k0..=k1).flat_map(|k| mantissas.iter().map(move |m| m * 10f64.powi(k))).collect()
+        };
+        let within = |c: Vec<f64>| -> Vec<f64> {
+            let a = c.iter().copied().filter(|v| *v <= lo * (1.0 + 1e-9)).fold(f64::NAN, f64::max);
+            let b = c.iter().copied().filter(|v| *v >= hi * (1.0 - 1e-9)).fold(f64::NAN, f64::min);
+            c.into_iter().filter(|v| *v >= a && *v <= b).collect()
+        };
+        // 1-2-5 ticks over a decade or two; over more, the powers of ten alone (more than a decade of data
+        // always spans at least three of them once widened to the enclosing powers).
+        let mut ticks = within(candidates(&[1.0, 2.0, 5.0]));
+        if ticks.len() > 10 {
+            ticks = within(candidates(&[1.0]));
+        }
+        let label = |v: f64| {
+            if (1e-3..1e5).contains(&v) {
+                format!("{:.*}", (-(v.log10().floor()) as i32).max(0) as usize, v)
+            } else {
+                format!("{v:.0e}")
+            }
+        };
+        Axis {
+            lo: ticks[0],
+            hi: *ticks.last().expect("ticks"),
+            log: true,
+            ticks: ticks.into_iter().map(|v| (v, label(v))).collect(),
+        }
+    }
+
+    /// Position of `v` along the axis, 0 at `lo` to 1 at `hi`.
+    fn frac(&self, v: f64) -> f64 {
+        if self.log {
+            (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+        } else {
+            (v - self.lo) / (self.hi - self.lo)
+        }
+    }
+}
+
+/// The chart as `<div class="chart"><svg>…</svg><div class="legend">…</div></div>`; nothing when no point
+/// can be drawn.
+pub fn chart(c: &Chart) -> Markup {
+    let xs: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.x)).filter(|v| v.is_finite()).collect();
+    let ys: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.y)).filter(|v| v.is_finite()).collect();
+    // Points get a margin from the frame; a line may start and end on it.
+    let pad = if c.lines { 0.0 } else { 0.05 };
+    let (Some(xa), Some(ya)) = (Axis::fit_padded(&xs, pad), Axis::fit_padded(&ys, pad)) else {
+        return html! {};
     };
-    match drawn {
-        Ok(()) => html! { div class=(class) { (PreEscaped(svg)) } },
-        Err(e) => html! { p { em { "chart not drawn: " (e.to_string()) } } },
-    }
-}
-
-/// Labels at the legends' size; a faint grid, since a log axis draws a light line per sub-decade step.
-fn style<'m, 'a, 'b, 's, X: Ranged, Y: Ranged>(
-    mesh: &'m mut MeshStyle<'a, 'b, X, Y, SVGBackend<'s>>,
-) -> &'m mut MeshStyle<'a, 'b, X, Y, SVGBackend<'s>> {
-    mesh.label_style((FONT, TEXT))
-        .axis_desc_style((FONT, TEXT))
-        .bold_line_style(BLACK.mix(0.12))
-        .light_line_style(BLACK.mix(0.03))
-}
-
-/// A colour key per name: one per row, or side by side in columns of `column` pixels when `column` is set.
-fn legend(area: &Area, names: &[&str], column: Option<i32>) -> Drawn {
-    for (i, name) in names.iter().enumerate() {
-        let (x, y) = match column {
-            Some(w) => (4 + w * i as i32, 4),
-            None => (LEFT, 4 + (ROW as i32) * i as i32),
-        };
-        area.draw(&Rectangle::new([(x, y), (x + 10, y + 10)], color(i).filled()))?;
-        area.draw_text(name, &(FONT, TEXT).into_font().color(&color(i)), (x + 14, y))?;
-    }
-    Ok(())
-}
-
-/// Loss (log scale) against `x_label` (step or seconds), one line per series, legend below.
-pub fn loss_chart(series: &[Series], x_label: &str) -> Markup {
-    let valid = |p: &&(f64, f64)| p.0.is_finite() && p.1 > 0.0 && p.1.is_finite();
-    let (mut x1, mut y0, mut y1) = (f64::MIN_POSITIVE, f64::INFINITY, f64::NEG_INFINITY);
-    for &(x, y) in series.iter().flat_map(|s| s.points.iter().filter(valid)) {
-        (x1, y0, y1) = (x1.max(x), y0.min(y), y1.max(y));
-    }
-    if !y0.is_finite() {
-        return html! {};
-    }
-    // A flat curve still needs a decade of axis to draw on.
-    let (y0, y1) = if y1 / y0 < 1.0 + 1e-6 { (y0 / 3.0, y1 * 3.0) } else { (y0, y1) };
-    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
-    render(H + ROW * series.len() as u32, "chart", |root| {
-        let (plot, below) = root.split_vertically(H);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..x1, (y0..y1).log_scale())?;
-        style(&mut chart.configure_mesh())
-            .x_desc(x_label)
-            .y_desc("loss")
-            .y_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()?;
-        for (i, s) in series.iter().enumerate() {
-            chart.draw_series(LineSeries::new(s.points.iter().filter(valid).copied(), color(i).stroke_width(2)))?;
+    // A log axis cannot place a value ≤ 0; such a point is left out of the drawing.
+    let drawable = |p: &Pt| p.x.is_finite() && p.y.is_finite() && (!xa.log || p.x > 0.0) && (!ya.log || p.y > 0.0);
+    let px = |x: f64| LEFT + xa.frac(x) * (W - LEFT - RIGHT);
+    let py = |y: f64| H - BOTTOM - ya.frac(y) * (H - TOP - BOTTOM);
+    let scale = |a: &Axis| if a.log { " (log scale)" } else { "" };
+    html! {
+        div.chart {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (W) " " (H) } width=(W) height=(H)
+                role="img" aria-label={ (c.y_label) " against " (c.x_label) } font-family="sans-serif" font-size="12" {
+                rect x=(LEFT) y=(TOP) width=(W - LEFT - RIGHT) height=(H - TOP - BOTTOM) fill="none" stroke="#999" {}
+                @for (v, label) in &ya.ticks {
+                    line x1=(LEFT) x2=(W - RIGHT) y1=(r(py(*v))) y2=(r(py(*v))) stroke="#000" stroke-opacity="0.1" {}
+                    text.ytick x=(LEFT - 6.0) y=(r(py(*v) + 4.0)) text-anchor="end" { (label) }
+                }
+                @for (v, label) in &xa.ticks {
+                    line x1=(r(px(*v))) x2=(r(px(*v))) y1=(TOP) y2=(H - BOTTOM) stroke="#000" stroke-opacity="0.1" {}
+                    text.xtick x=(r(px(*v))) y=(H - BOTTOM + 16.0) text-anchor="middle" { (label) }
+                }
+                text x=(LEFT + (W - LEFT - RIGHT) / 2.0) y=(H - 8.0) text-anchor="middle" { (c.x_label) (scale(&xa)) }
+                text x="14" y=(TOP + (H - TOP - BOTTOM) / 2.0) text-anchor="middle"
+                    transform={ "rotate(-90 14 " (TOP + (H - TOP - BOTTOM) / 2.0) ")" } { (c.y_label) (scale(&ya)) }
+                @for (i, s) in c.series.iter().enumerate() {
+                    @let pts: Vec<&Pt> = s.points.iter().filter(|p| drawable(p)).collect();
+                    @let every = pts.len().div_ceil(MARKED).max(1);
+                    g data-series=(i) fill=(color(i)) stroke=(color(i)) {
+                        @if c.lines {
+                            polyline fill="none" stroke-width="2"
+                                points=(pts.iter().map(|p| format!("{},{}", r(px(p.x)), r(py(p.y)))).collect::<Vec<_>>().join(" ")) {
+                                title { (s.name) }
+                            }
+                        }
+                        @for (k, p) in pts.iter().enumerate() {
+                            @if !c.lines || k % every == 0 || k + 1 == pts.len() {
+                                circle cx=(r(px(p.x))) cy=(r(py(p.y))) r=(if c.lines { 2.5 } else { 4.5 }) fill-opacity="0.8" {
+                                    title { (p.title) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            div.legend {
+                @for (i, s) in c.series.iter().enumerate() {
+                    button type="button" data-series=(i) title="show or hide" { i style={ "background:" (color(i)) } {} (s.name) }
+                }
+            }
         }
-        legend(&below, &names, None)
-    })
-}
-
-/// `y_label` against `x_label` on a log-x axis, points coloured by group with a legend below.
-pub fn scatter(points: &[Point], x_label: &str, y_label: &str) -> Markup {
-    let pts: Vec<&Point> = points.iter().filter(|p| p.x > 0.0 && p.x.is_finite() && p.y.is_finite()).collect();
-    if pts.is_empty() {
-        return html! {};
-    }
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
-    for p in &pts {
-        (x0, x1, y0, y1) = (x0.min(p.x), x1.max(p.x), y0.min(p.y), y1.max(p.y));
-    }
-    // Margins so that no point sits on the frame: a quarter decade in x, a tenth of the span (or 1 dB) in y.
-    let (x0, x1) = (x0 / 10f64.powf(0.25), x1 * 10f64.powf(0.25));
-    let dy = if y1 - y0 < 1e-9 { 1.0 } else { (y1 - y0) / 10.0 };
-    let mut groups: Vec<&str> = pts.iter().map(|p| p.group.as_str()).collect();
-    groups.sort();
-    groups.dedup();
-    render(H + ROW * groups.len() as u32, "scatter", |root| {
-        let (plot, below) = root.split_vertically(H);
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
-            .build_cartesian_2d((x0..x1).log_scale(), y0 - dy..y1 + dy)?;
-        style(&mut chart.configure_mesh())
-            .x_desc(format!("{x_label} (log)"))
-            .y_desc(y_label)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()?;
-        chart.draw_series(pts.iter().map(|p| {
-            let g = groups.iter().position(|g| *g == p.group).unwrap_or(0);
-            Circle::new((p.x, p.y), 4, color(g).mix(0.8).filled())
-        }))?;
-        legend(&below, &groups, None)
-    })
-}
-
-/// One stacked bar per row (top to bottom in the order given): seconds per named part, the parts in the order
-/// of `parts`, each bar's total at its end, legend on top.
-pub fn stacked_bars(rows: &[(String, BTreeMap<String, f64>)], parts: &[&str]) -> Markup {
-    let total = |m: &BTreeMap<String, f64>| parts.iter().filter_map(|p| m.get(*p)).sum::<f64>();
-    let max = rows.iter().map(|(_, m)| total(m)).fold(0.0f64, f64::max);
-    if rows.is_empty() || max <= 0.0 {
-        return html! {};
-    }
-    let n = rows.len();
-    // plotters counts segments from the bottom; the first row goes on top.
-    let segment = |r: usize| n - 1 - r;
-    let plot_h = 60 + 22 * n as u32;
-    render(ROW + plot_h, "phases", |root| {
-        let (key, plot) = root.split_vertically(ROW);
-        legend(&key, parts, Some(110))?;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(260)
-            .build_cartesian_2d(0.0..max * 1.15, (0..n).into_segmented())?;
-        let row_label = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(s) if *s < n => rows[segment(*s)].0.clone(),
-            _ => String::new(),
-        };
-        style(&mut chart.configure_mesh())
-            .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&row_label)
-            .x_desc("seconds")
-            .x_label_formatter(&|v| tick(*v))
-            .draw()?;
-        for (i, p) in parts.iter().enumerate() {
-            chart.draw_series(rows.iter().enumerate().filter_map(|(r, (_, m))| {
-                let s = *m.get(*p)?;
-                let start: f64 = parts[..i].iter().filter_map(|q| m.get(*q)).sum();
-                let band = (SegmentValue::Exact(segment(r)), SegmentValue::Exact(segment(r) + 1));
-                let mut bar = Rectangle::new([(start, band.0), (start + s, band.1)], color(i).filled());
-                bar.set_margin(3, 3, 0, 0);
-                Some(bar)
-            }))?;
-        }
-        let label = (FONT, TEXT).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-        chart.draw_series(rows.iter().enumerate().map(|(r, (_, m))| {
-            let at = (total(m) + max * 0.01, SegmentValue::CenterOf(segment(r)));
-            Text::new(format!("{} s", short(total(m))), at, label.clone())
-        }))?;
-        Ok(())
-    })
-}
-
-/// An axis tick: three significant digits at most, no trailing zeros.
-fn tick(v: f64) -> String {
-    if v == 0.0 || (0.01..1e4).contains(&v.abs()) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.1e}")
     }
 }
 
-/// A value printed beside a bar, as the tables print seconds.
-fn short(v: f64) -> String {
-    if v == 0.0 || (0.01..1000.0).contains(&v.abs()) { format!("{v:.3}") } else { format!("{v:.2e}") }
+/// A coordinate at 0.1 px.
+fn r(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn charts_are_wrapped_svg_with_escaped_labels_and_nothing_without_data() {
-        let series = [Series { name: "a<b".into(), points: vec![(0.0, 1.0), (10.0, 0.1)] }];
-        let chart = loss_chart(&series, "step").into_string();
-        assert!(chart.starts_with("<div class=\"chart\"><svg") && chart.ends_with("</svg>\n</div>"), "{chart}");
-        assert!(chart.contains("a&lt;b") && chart.contains("<polyline"), "{chart}");
-        let flat = [Series { name: "x".into(), points: vec![(0.0, 0.0), (1.0, f64::NAN)] }];
-        assert_eq!(loss_chart(&flat, "step").into_string(), "");
-
-        let rows = [("run".to_string(), BTreeMap::from([("data".to_string(), 0.5), ("forward".to_string(), 1.0)]))];
-        let bars = stacked_bars(&rows, &["data", "forward", "backward"]).into_string();
-        assert!(bars.starts_with("<div class=\"phases\"><svg") && bars.contains("1.500 s"), "{bars}");
-        assert_eq!(stacked_bars(&[], &["data"]).into_string(), "");
-
-        let points = [Point { group: "m on ndarray".into(), x: 2.0, y: 20.0 }];
-        let scatter = scatter(&points, "training seconds", "PSNR dB").into_string();
-        assert!(scatter.starts_with("<div class=\"scatter\"><svg") && scatter.contains("<circle"), "{scatter}");
-        assert!(scatter.contains("training seconds (log)") && scatter.contains("PSNR dB"), "{scatter}");
+    fn labels(values: &[f64]) -> (bool, Vec<String>) {
+        let a = Axis::fit_padded(values, 0.0).unwrap();
+        (a.log, a.ticks.into_iter().map(|t| t.1).collect())
     }
 
     #[test]
-    fn ticks_drop_trailing_zeros() {
-        assert_eq!([tick(0.0), tick(0.5), tick(20.0), tick(1.25), tick(1e-4)], ["0", "0.5", "20", "1.25", "1.0e-4"]);
+    fn axes_have_three_distinct_ticks_and_go_log_only_past_a_decade() {
+        for values in [
+            &[20.0, 20.5][..],
+            &[20.0][..],
+            &[0.0][..],
+            &[0.81, 0.8101][..],
+            &[-3.0, 2.0][..],
+            &[1.0, 9.9][..],
+            &[1.0, 10.5][..],
+            &[0.003, 0.5][..],
+            &[1e-6, 1.0][..],
+            &[0.5, 1500.0][..],
+            &[12345.0, 12346.0][..],
+        ] {
+            let (log, l) = labels(values);
+            assert!(l.len() >= 3, "{values:?}: {l:?}");
+            let mut d = l.clone();
+            d.dedup();
+            assert_eq!(d.len(), l.len(), "{values:?}: duplicate labels {l:?}");
+            let span =
+                values.iter().cloned().fold(f64::MIN, f64::max) / values.iter().cloned().fold(f64::MAX, f64::min);
+            assert_eq!(log, values[0] > 0.0 && span > 10.0, "{values:?}");
+        }
+        assert_eq!(labels(&[20.0, 20.5]).1, ["20.0", "20.2", "20.4", "20.6"]);
+        assert_eq!(labels(&[0.003, 0.5]).1, ["0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5"]);
+    }
+
+    #[test]
+    fn charts_carry_ticks_titles_and_a_legend_all_escaped() {
+        let s = |name: &str, y: f64| Series {
+            name: name.into(),
+            points: vec![Pt { x: 1.0, y, title: format!("{name}: {y}") }, Pt { x: 2.0, y: y + 1.0, title: "b".into() }],
+        };
+        let c =
+            Chart { x_label: "seconds", y_label: "PSNR dB", lines: false, series: vec![s("a<b", 20.0), s("c", 21.0)] };
+        let m = chart(&c).into_string();
+        assert!(m.starts_with("<div class=\"chart\"><svg"), "{m}");
+        assert!(m.matches("class=\"ytick\"").count() >= 3, "{m}");
+        assert!(m.contains("<title>a&lt;b: 20</title>") && m.contains("data-series=\"1\""), "{m}");
+        assert!(m.contains("<button type=\"button\" data-series=\"0\""), "{m}");
+        let empty = Chart { x_label: "x", y_label: "y", lines: true, series: vec![] };
+        assert_eq!(chart(&empty).into_string(), "");
     }
 }

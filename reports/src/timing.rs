@@ -1,88 +1,126 @@
-//! Where the time goes: per-phase bars of every run (data, forward, backward, optimizer, densify, as recorded in
-//! `phases_s`), loss against step and against wall time, and held-out PSNR against training time across runs.
+//! Where the time goes: held-out PSNR against training time (one chart per dataset, since PSNR is only comparable
+//! on one dataset), loss against step and against wall time per method, and each run's time per phase (data,
+//! forward, backward, optimizer, densify, as recorded in `phases_s`) as a table with a stacked bar.
 
-use crate::html::{Page, table, text};
+use crate::format::{Col, seconds, stat};
+use crate::html::text;
 use crate::ok;
-use crate::stats::{Group, fmt};
-use crate::svg::{self, Point, Series};
-use maud::html;
+use crate::page::Page;
+use crate::stats::Group;
+use crate::svg::{self, Chart, Pt, Series};
+use maud::{Markup, html};
 use splatbench_record::RunRecord;
-use std::collections::BTreeMap;
 
 const PHASES: [&str; 5] = ["data", "forward", "backward", "optimizer", "densify"];
 
 fn label(r: &RunRecord) -> String {
-    format!("{} {} {} s{}", r.spec.variant, r.spec.dataset, r.spec.backend.name(), r.spec.seed)
+    format!("{} {} s{}", r.spec.variant, r.spec.backend.name(), r.spec.seed)
 }
 
-pub fn phase_bars(page: &mut Page, records: &[RunRecord]) {
-    let with: Vec<_> = ok(records).filter(|r| !r.timing.phases_s.is_empty()).collect();
-    if with.is_empty() {
+pub fn charts(page: &mut Page, records: &[RunRecord]) {
+    let scored: Vec<&RunRecord> = ok(records).filter(|r| r.aggregate.contains_key("psnr")).collect();
+    let curved: Vec<&RunRecord> = ok(records).filter(|r| r.loss_curve.len() > 1).collect();
+    if scored.is_empty() && curved.is_empty() {
         return;
     }
-    page.h2("Time per phase (seconds)");
-    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
-        let rows: Vec<(String, BTreeMap<String, f64>)> = runs
-            .iter()
-            .map(|r| {
-                let phases = r.timing.phases_s.iter().map(|(p, s)| (format!("{p:?}").to_lowercase(), *s)).collect();
-                (label(r), phases)
-            })
-            .collect();
-        page.h3(&method);
-        page.push(svg::stacked_bars(&rows, &PHASES));
+    page.section("Charts", true);
+    page.para("Hover a point for its run and value; click a legend entry to hide or show its series.");
+    let psnr = Col::metric("psnr");
+    for (dataset, runs) in Group::by(scored.into_iter(), |r| r.spec.dataset.clone()) {
+        // A series per (method, variant, backend): its seeds are the points.
+        let series =
+            Group::by(runs.into_iter(), |r| format!("{} {} {}", r.spec.method, r.spec.variant, r.spec.backend.name()))
+                .into_iter()
+                .map(|(name, rs)| Series {
+                    name,
+                    points: rs
+                        .iter()
+                        .map(|r| {
+                            let y = r.aggregate["psnr"];
+                            let title = format!("{}: PSNR {} dB, {} s", r.id, psnr.fmt(y), seconds(r.timing.train_s));
+                            Pt { x: r.timing.train_s, y, title }
+                        })
+                        .collect(),
+                })
+                .collect();
+        page.h3(&format!("PSNR against training time on {dataset}"));
+        page.push(svg::chart(&Chart { x_label: "training seconds", y_label: "PSNR dB", lines: false, series }));
     }
-}
-
-pub fn curves(page: &mut Page, records: &[RunRecord]) {
-    let with: Vec<_> = ok(records).filter(|r| r.loss_curve.len() > 1).collect();
-    if with.is_empty() {
-        return;
-    }
-    page.h2("Loss curves (against step, and against wall time since the run started)");
-    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
-        let by_step: Vec<Series> = runs
-            .iter()
-            .map(|r| Series { name: label(r), points: r.loss_curve.iter().map(|&(s, l)| (s as f64, l)).collect() })
-            .collect();
-        let by_time: Vec<Series> = runs
-            .iter()
-            .filter(|r| r.loss_wall_s.len() == r.loss_curve.len())
-            .map(|r| Series {
-                name: label(r),
-                points: r.loss_wall_s.iter().zip(&r.loss_curve).map(|(&t, &(_, l))| (t, l)).collect(),
-            })
-            .collect();
-        page.h3(&method);
+    for (method, runs) in Group::by(curved.into_iter(), |r| r.spec.method.clone()) {
+        // A point's tooltip: run, loss at 4 significant digits, step, and the wall time where the curve has it.
+        let curve = |r: &RunRecord, by_time: bool| Series {
+            name: format!("{} {}", r.spec.dataset, label(r)),
+            points: r
+                .loss_curve
+                .iter()
+                .enumerate()
+                .map(|(k, &(step, l))| {
+                    let t = r.loss_wall_s.get(k).copied().unwrap_or(f64::NAN);
+                    let at = if t.is_finite() { format!(", {} s", seconds(t)) } else { String::new() };
+                    let title = format!("{}: loss {} at step {step}{at}", r.id, stat(l));
+                    Pt { x: if by_time { t } else { step as f64 }, y: l, title }
+                })
+                .collect(),
+        };
+        let by_step: Vec<Series> = runs.iter().map(|r| curve(r, false)).collect();
+        let by_time: Vec<Series> =
+            runs.iter().filter(|r| r.loss_wall_s.len() == r.loss_curve.len()).map(|r| curve(r, true)).collect();
+        page.h3(&format!("Loss of {method}"));
         page.push(html! {
-            div.grid {
-                (svg::loss_chart(&by_step, "step"))
-                @if !by_time.is_empty() { (svg::loss_chart(&by_time, "seconds")) }
+            (svg::chart(&Chart { x_label: "step", y_label: "loss", lines: true, series: by_step }))
+            @if !by_time.is_empty() {
+                (svg::chart(&Chart { x_label: "seconds since the run started", y_label: "loss", lines: true, series: by_time }))
             }
         });
     }
 }
 
-/// The scatter cannot carry tooltips (see [`svg`]), so the runs it plots follow it in a folded table.
-pub fn quality_vs_time(page: &mut Page, records: &[RunRecord]) {
-    let runs: Vec<(&RunRecord, Point)> = ok(records)
-        .filter_map(|r| {
-            let group = format!("{} on {}", r.spec.method, r.spec.backend.name());
-            Some((r, Point { group, x: r.timing.train_s, y: *r.aggregate.get("psnr")? }))
-        })
-        .collect();
-    if runs.is_empty() {
+/// Seconds per phase: a row per run, the phases' seconds, the total, and a bar of the shares.
+pub fn phases(page: &mut Page, records: &[RunRecord]) {
+    let with: Vec<_> = ok(records).filter(|r| !r.timing.phases_s.is_empty()).collect();
+    if with.is_empty() {
         return;
     }
-    let rows: Vec<_> =
-        runs.iter().map(|(r, p)| vec![text(&r.id), text(&p.group), text(fmt(p.x)), text(fmt(p.y))]).collect();
-    let points: Vec<Point> = runs.into_iter().map(|(_, p)| p).collect();
-    page.h2("Held-out PSNR against training time (each point a run; colour: method and backend)");
+    page.section("Time per phase (seconds)", false);
     page.push(html! {
-        (svg::scatter(&points, "training seconds", "PSNR dB"))
-        details {
-            summary { (rows.len()) " runs plotted" }
-            (table(&["run", "method on backend", "train s", "psnr"], &rows, "points"))
-        }
+        p.legend { @for (i, p) in PHASES.iter().enumerate() { span { i style={ "background:" (svg::color(i)) } {} (p) } " " } }
     });
+    for (method, runs) in Group::by(with.into_iter(), |r| r.spec.method.clone()) {
+        let body: Vec<Vec<Markup>> = runs
+            .iter()
+            .map(|r| {
+                let secs: Vec<Option<f64>> = PHASES
+                    .iter()
+                    .map(|p| {
+                        r.timing.phases_s.iter().find(|(k, _)| format!("{k:?}").to_lowercase() == *p).map(|(_, s)| *s)
+                    })
+                    .collect();
+                let total: f64 = secs.iter().flatten().sum();
+                let mut row = vec![text(&r.id)];
+                row.extend(secs.iter().map(|s| text(s.map_or("–".into(), seconds))));
+                row.push(text(seconds(total)));
+                row.push(bar(&secs, total));
+                row
+            })
+            .collect();
+        let mut head = vec!["run"];
+        head.extend(PHASES);
+        head.extend(["total", "share"]);
+        page.h3(&format!("Phases of {method}"));
+        page.table(&head, &body, "phases");
+    }
+}
+
+/// The phases' shares of the total as one stacked bar, in the phase colours of the legend above.
+fn bar(secs: &[Option<f64>], total: f64) -> Markup {
+    html! {
+        div.bar {
+            @for (i, s) in secs.iter().enumerate() {
+                @if let (Some(s), true) = (s, total > 0.0) {
+                    span style={ "width:" (format!("{:.1}", 100.0 * s / total)) "%;background:" (svg::color(i)) }
+                        title={ (PHASES[i]) " " (seconds(*s)) " s" } {}
+                }
+            }
+        }
+    }
 }

@@ -106,7 +106,6 @@ fn report_renders_in_headless_chromium() {
     let (dom, console) = chromium::dom_and_console(&page);
     assert!(console.is_empty(), "console messages: {console:?}");
     for expected in [
-        "<table class=\"summary\"",
         "<table class=\"ablation\"",
         "<table class=\"backends\"",
         "<table class=\"failures\"",
@@ -119,14 +118,16 @@ fn report_renders_in_headless_chromium() {
         "class=\"slider\"",
         "<input type=\"range\"",
         "class=\"phases\"",
-        "class=\"scatter\"",
+        "class=\"chart\"",
+        "class=\"ytick\"",
+        "<nav class=\"toc\"",
         "<svg",
     ] {
         assert!(dom.contains(expected), "rendered page lacks {expected}");
     }
     assert!(dom.contains("noisy") && dom.contains("loss is NaN"));
     // The matrix's best PSNR on the dataset (noisy, mean 21.3 over its two seeds) is in bold.
-    assert!(dom.contains("<b>21.300 ± 0.4243</b>"), "best cell not bold");
+    assert!(dom.contains("<b>21.30 ± 0.42</b>"), "best cell not bold");
     assert!(dom.contains("<details><summary>2 more test views"), "linked renders missing");
     chromium::screenshot(&page, "report.png");
 }
@@ -140,7 +141,7 @@ fn ablation_highlights_consistent_improvement() {
         record("m", "better", 1, 21.3, RunStatus::Ok),
     ];
     let html = render_report("t", &records, std::path::Path::new("."));
-    assert!(html.contains("class=\"better\">+1.0500"), "{html}");
+    assert!(html.contains("class=\"better\">+1.05 ± 0.64 winner"), "{html}");
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http"),
         "the report must not load anything from the network"
@@ -162,7 +163,10 @@ fn reference_table_marks_the_views_a_reference_wins() {
     );
     let html = render_report("t", &[r], std::path::Path::new("."));
     assert!(html.contains("<table class=\"references\""), "{html}");
-    assert!(html.contains("<td>front</td><td>25.000</td><td>9.000</td>"), "{html}");
-    assert!(html.contains("<td>side</td><td><span class=\"worse\">8.500</span></td><td>9.250</td>"), "{html}");
+    assert!(html.contains("<td class=\"l\">front</td><td>25.00</td><td>9.00</td>"), "{html}");
+    assert!(
+        html.contains("<td class=\"l\">side</td><td><span class=\"worse\">8.50</span></td><td>9.25</td>"),
+        "{html}"
+    );
     assert!(html.contains("mean_colour: flat."), "{html}");
 }
