@@ -4,10 +4,10 @@
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use sha2::{Digest, Sha256};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::InternalContext;
-use splatbench_io::npy;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
+use splatbench_io::npy;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -24,9 +24,9 @@ pub mod texture;
 pub mod tracer;
 
 use serde::{Deserialize, Serialize};
-use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

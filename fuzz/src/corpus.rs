@@ -5,9 +5,9 @@
 
 use crate::targets::{SCRATCH_FRAMES, SCRATCH_SIDE};
 use serde_json::{Value, json};
-use splatbench_io::npy::{encode, read_npy};
 use splatbench_core::{Camera, Error, Intrinsics, Result};
 use splatbench_data as data;
+use splatbench_io::npy::{encode, read_npy};
 use std::path::Path;
 
 /// Write every target's seeds under `fuzz/corpus/`.
@@ -252,7 +252,7 @@ fn to_ascii(bin: &[u8]) -> Vec<u8> {
 
 /// A 16×16 crop of a mask, encoded as PNG, JPEG and GIF.
 fn image_crate_crop(path: &Path) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    let img = data::imageio::read_image(path)?;
+    let img = splatbench_io::imageio::read_image(path)?;
     let crop = splatbench_core::Image {
         width: 16,
         height: 16,
@@ -266,7 +266,7 @@ fn image_crate_crop(path: &Path) -> Result<Vec<(&'static str, Vec<u8>)>> {
             .collect(),
     };
     let png = tempfile::NamedTempFile::new().map_err(|e| Error::internal("temp file", e))?;
-    data::imageio::write_png(png.path(), &crop)?;
+    splatbench_io::imageio::write_png(png.path(), &crop)?;
     let png_bytes = read(png.path())?;
     let mut out = vec![("png", png_bytes)];
     let decoded = image::load_from_memory(&out[0].1).map_err(|e| Error::internal("decoding the crop", e))?;

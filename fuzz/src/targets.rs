@@ -8,8 +8,8 @@
 
 use splatbench_core::limits::MAX_IMAGE_PIXELS;
 use splatbench_core::{Error, Result};
-use splatbench_record::RunRecord;
 use splatbench_data as data;
+use splatbench_record::RunRecord;
 use std::path::{Path, PathBuf};
 
 pub struct Target {
@@ -74,7 +74,7 @@ impl Scratch {
         for i in 0..SCRATCH_FRAMES {
             for rel in [format!("train/r_{i}.png"), format!("test/r_{i}.png"), format!("images/{i}.png")] {
                 let path = dir.path().join(rel);
-                data::imageio::write_png(&path, &pixel(SCRATCH_SIDE))?;
+                splatbench_io::imageio::write_png(&path, &pixel(SCRATCH_SIDE))?;
             }
         }
         Ok(Scratch { dir })

@@ -22,14 +22,15 @@ pub struct Entry<'a> {
     pub method: String,
     pub dataset: String,
     pub control: String,
-    /// No variant is named [`DEFAULT_CONTROL`], so the control is the first variant in sorted order (the page
-    /// says so).
+    /// The suite named no control and no variant is [`DEFAULT_CONTROL`], so the control is the first variant in
+    /// sorted order (the page says so).
     pub defaulted: bool,
     pub runs: Vec<&'a RunRecord>,
 }
 
-/// The entries with at least two variants. Records carry no control field, so the control is
-/// [`DEFAULT_CONTROL`] where an entry has it, else its first variant in sorted order.
+/// The entries with at least two variants. The control is the one the suite named (`spec.control`), else
+/// [`DEFAULT_CONTROL`] where an entry has it, else (records of a bench before `control` existed) its first variant in
+/// sorted order.
 pub fn entries(records: &[RunRecord]) -> Vec<Entry<'_>> {
     let groups = Group::by(ok(records), |r| (r.spec.method.clone(), r.spec.dataset.clone()));
     groups
@@ -39,9 +40,13 @@ pub fn entries(records: &[RunRecord]) -> Vec<Entry<'_>> {
             if variants.len() < 2 {
                 return None;
             }
-            let defaulted = !variants.contains(DEFAULT_CONTROL);
-            let control =
-                if defaulted { variants.first().expect("two variants").to_string() } else { DEFAULT_CONTROL.into() };
+            let named = runs.iter().find_map(|r| r.spec.control.clone()).filter(|c| variants.contains(c.as_str()));
+            let defaulted = named.is_none() && !variants.contains(DEFAULT_CONTROL);
+            let control = match named {
+                Some(c) => c,
+                None if defaulted => variants.first().expect("two variants").to_string(),
+                None => DEFAULT_CONTROL.into(),
+            };
             Some(Entry { method, dataset, control, defaulted, runs })
         })
         .collect()

@@ -18,6 +18,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
         dataset: "gen:toy".into(),
         backend: Backend::Ndarray,
         device: None,
+        control: None,
         seed,
         lpips: vec!["vgg".into()],
         config: serde_json::json!({ "steps": 100, "camera_noise_deg": if variant == "noisy" { 8.0 } else { 0.0 } }),

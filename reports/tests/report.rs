@@ -16,6 +16,7 @@ fn record(method: &str, variant: &str, dataset: &str, backend: Backend, seed: u6
         dataset: dataset.into(),
         backend,
         device: None,
+        control: None,
         seed,
         lpips: vec!["vgg".into()],
         config: serde_json::json!({ "steps": 100, "variant": variant }),

@@ -21,11 +21,7 @@ const TOP: [&str; 3] = ["tests", "fuzz", "xtask"];
 const SWITCH: &str = "splatbench-device";
 
 fn backend_features() -> Vec<String> {
-    splatbench_core::Backend::ALL
-        .iter()
-        .map(|b| b.name().to_string())
-        .filter(|b| b != "ndarray")
-        .collect()
+    splatbench_core::Backend::ALL.iter().map(|b| b.name().to_string()).filter(|b| b != "ndarray").collect()
 }
 
 fn manifests() -> BTreeMap<String, Manifest> {
@@ -127,6 +123,9 @@ fn a_planted_missing_forward_fails() {
     all.get_mut("splatbench-bench").unwrap().features.insert("tch".into(), vec![]);
     assert!(forwarding_violations(&all, &b).iter().any(|w| w.contains("does not forward to splatbench-new/tch")));
     // burn switched on outside the device crate.
-    all.get_mut("splatbench-bench").unwrap().features.insert("tch".into(), vec!["splatbench-new/tch".into(), "burn/tch".into()]);
+    all.get_mut("splatbench-bench")
+        .unwrap()
+        .features
+        .insert("tch".into(), vec!["splatbench-new/tch".into(), "burn/tch".into()]);
     assert!(forwarding_violations(&all, &b).iter().any(|w| w.contains("only splatbench-device switches")));
 }

@@ -4,10 +4,10 @@
 //! moves points off their surface. Each check also runs with the principal point moved by half a pixel and
 //! must then fail, which shows the check is sharp enough to see such an error.
 
-use splatbench_io::npy::read_npy_f32;
 use splatbench_core::{Camera, Scene, View};
 use splatbench_data::{load_blender, load_colmap, load_nerfstudio, load_scene, load_srn};
 use splatbench_datasets::gt::{GroundTruth, read_ground_truth};
+use splatbench_io::npy::read_npy_f32;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -87,7 +87,10 @@ fn layering_violations(all: &[Crate]) -> Vec<String> {
     let mut wrong = Vec::new();
     for c in all {
         let (Some(own), Some(rank)) = (layer(&c.name), folder_rank(&c.folder)) else {
-            wrong.push(format!("{} in {}/: not in the layer or folder table of tests/tests/layering.rs", c.name, c.folder));
+            wrong.push(format!(
+                "{} in {}/: not in the layer or folder table of tests/tests/layering.rs",
+                c.name, c.folder
+            ));
             continue;
         };
         for dep in &c.deps {
@@ -98,7 +101,12 @@ fn layering_violations(all: &[Crate]) -> Vec<String> {
             }
             let dep_rank = folder_of.get(dep.as_str()).and_then(|f| folder_rank(f));
             if dep_rank.is_some_and(|r| r > rank) {
-                wrong.push(format!("{} in {}/ depends on {dep} in {}/, a folder above it", c.name, c.folder, folder_of[dep.as_str()]));
+                wrong.push(format!(
+                    "{} in {}/ depends on {dep} in {}/, a folder above it",
+                    c.name,
+                    c.folder,
+                    folder_of[dep.as_str()]
+                ));
             }
         }
         for dep in &c.dev_deps {
@@ -120,7 +128,9 @@ fn record_violations(all: &[Crate]) -> Vec<String> {
         let mut stack: Vec<&str> = c.deps.iter().map(String::as_str).collect();
         while let Some(d) = stack.pop() {
             if seen.insert(d) {
-                stack.extend(by_name.get(d).map(|k| k.deps.iter().map(String::as_str).collect::<Vec<_>>()).unwrap_or_default());
+                stack.extend(
+                    by_name.get(d).map(|k| k.deps.iter().map(String::as_str).collect::<Vec<_>>()).unwrap_or_default(),
+                );
             }
         }
         if seen.contains("splatbench-record") {
@@ -170,7 +180,11 @@ fn the_layering_rules_fail_on_planted_violations() {
     let mut folder = base.clone();
     folder.push(c("splatbench-render", "harness", &["splatbench-core"], &[]));
     folder.push(c("splatbench-losses", "impls", &["splatbench-render"], &[]));
-    assert!(layering_violations(&folder).iter().any(|w| w.contains("splatbench-losses in impls/ depends on splatbench-render in harness/")));
+    assert!(
+        layering_violations(&folder)
+            .iter()
+            .any(|w| w.contains("splatbench-losses in impls/ depends on splatbench-render in harness/"))
+    );
     // The record schema reached through another crate.
     let mut rec = base.clone();
     rec.push(c("splatbench-device", "impls", &["splatbench-record"], &[]));
@@ -393,9 +407,17 @@ fn shared_pieces_are_defined_once() {
 
 #[test]
 fn the_defined_once_rule_finds_planted_copies() {
-    let home = (MATHS.to_string(), "pub const SH_C0: f64 = 0.28209479177387814;\npub fn sigmoid() {}\npub fn logit() {}\nquat_to_rotmat(q: x)".to_string());
+    let home = (
+        MATHS.to_string(),
+        "pub const SH_C0: f64 = 0.28209479177387814;\npub fn sigmoid() {}\npub fn logit() {}\nquat_to_rotmat(q: x)"
+            .to_string(),
+    );
     let ok = vec![home.clone(), ("impls/x/src/a.rs".into(), "let y = maths::sigmoid(x);".into())];
-    assert!(defined_once_violations(&ok).iter().all(|w| !w.starts_with("impls/x")), "{:?}", defined_once_violations(&ok));
+    assert!(
+        defined_once_violations(&ok).iter().all(|w| !w.starts_with("impls/x")),
+        "{:?}",
+        defined_once_violations(&ok)
+    );
     let planted = [
         ("const C0: f64 = 0.28209479177387814;", "SH_C0"),
         ("out[0usize] = 0.282_094_8f32;", "SH_C0"),

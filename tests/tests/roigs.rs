@@ -5,9 +5,9 @@
 //! masks, with Gaussian counts and training time. The sizes are CPU-test sizes (64×48 training images,
 //! [`STEPS`] steps); the numbers test the pipeline, they are not a benchmark.
 
-use splatbench_io::paths::shared_path;
 use splatbench_core::{Backend, Reconstruction, Reconstructor, RunContext, Scene};
 use splatbench_data::load_colmap;
+use splatbench_io::paths::shared_path;
 use splatbench_metrics::{psnr, psnr_masked, ssim, ssim_masked};
 use splatbench_render::ply::read_ply;
 use splatbench_roigs::{RoiGs, RoiGsConfig, Variant};

@@ -6,7 +6,9 @@
 //! bench or the app.
 
 use splatbench_bench::registry::Registry;
-use splatbench_core::{Camera, Image, MethodConfig, MethodDef, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{
+    Camera, Image, MethodConfig, MethodDef, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View,
+};
 use std::process::Command;
 
 #[derive(serde::Serialize, serde::Deserialize, Default)]

@@ -2,10 +2,10 @@
 //! which must exit with code 2 and one stderr line naming the offending file.
 
 use splatbench_core::Image;
-use splatbench_io::imageio::write_png;
 use splatbench_data::{
     ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, write_colmap_binary,
 };
+use splatbench_io::imageio::write_png;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

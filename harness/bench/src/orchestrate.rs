@@ -5,9 +5,9 @@
 use super::run_one::{self, Job};
 use super::{lock, registry, store::Store};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Backend, Error, Result};
+use splatbench_io::atomic::write_atomic;
 use splatbench_record::{Provenance, RECORD_SCHEMA, RunSpec, RunStatus};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal, Write};

@@ -41,9 +41,11 @@ impl Registry {
 
     /// The method called `name`; an unknown name is an input error listing the known ones.
     pub fn get(&self, name: &str) -> Result<&'static dyn Method> {
-        self.methods.iter().copied().find(|m| m.name() == name).ok_or_else(|| {
-            Error::input(name, format!("unknown method {name} (known: {})", self.names().join(", ")))
-        })
+        self.methods
+            .iter()
+            .copied()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| Error::input(name, format!("unknown method {name} (known: {})", self.names().join(", "))))
     }
 }
 

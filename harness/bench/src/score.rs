@@ -11,10 +11,10 @@
 
 use super::store::Store;
 use splatbench_core::{Error, Image, Reconstructor, Result, RunContext, Scene, View};
-use splatbench_record::{ImageTriple, MEAN_COLOUR, Reference, RunRecord, ViewMetrics, embedded_view};
 use splatbench_io::imageio::write_png;
 use splatbench_metrics::reference::{MEAN_COLOUR_DESCRIPTION, filled, mean_colour};
 use splatbench_metrics::{self as metrics, Lpips};
+use splatbench_record::{ImageTriple, MEAN_COLOUR, Reference, RunRecord, ViewMetrics, embedded_view};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;

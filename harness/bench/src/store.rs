@@ -3,9 +3,9 @@
 //! bench writing into it (see [`super::lock`]).
 
 use super::lock::DirLock;
-use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_record::{RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
@@ -102,9 +102,14 @@ impl Store {
 
     /// Rebuild `results.csv` and `report.html` from every record.
     pub fn refresh_views(&self, title: &str) -> Result<()> {
+        self.refresh_views_with(title, &splatbench_reports::ReportOptions::default())
+    }
+
+    /// As [`Store::refresh_views`], with what the report shows beyond the records (the `--check` verdict).
+    pub fn refresh_views_with(&self, title: &str, options: &splatbench_reports::ReportOptions) -> Result<()> {
         let records = self.all();
         write_atomic(&self.dir.join("results.csv"), csv_view(&records)?.as_bytes())?;
-        let html = splatbench_reports::render_report(title, &records, &self.dir);
+        let html = splatbench_reports::render_report_with(title, &records, &self.dir, options);
         write_atomic(&self.dir.join("report.html"), html.as_bytes())
     }
 }

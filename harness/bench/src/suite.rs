@@ -22,8 +22,8 @@
 use super::registry;
 use serde::Deserialize;
 use splatbench_core::{Backend, Error, Result};
-use splatbench_record::RunSpec;
 use splatbench_metrics::Net;
+use splatbench_record::RunSpec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -66,6 +66,10 @@ pub struct Entry {
     pub config: toml::Table,
     #[serde(default)]
     pub variants: BTreeMap<String, toml::Table>,
+    /// The variant the others are compared with (the report's ablation section); default `baseline`. An entry with
+    /// two or more variants and neither is refused before any run.
+    #[serde(default)]
+    pub control: Option<String>,
     /// Seeds of this entry's runs, overriding the suite's `seeds` (an ablation that needs a spread); `--seeds` on
     /// the command line overrides both.
     #[serde(default)]
@@ -120,6 +124,27 @@ pub fn load(name_or_path: &str) -> Result<(String, Suite)> {
 }
 
 impl Suite {
+    /// The control variant exists, or the entry has one variant or a `baseline`.
+    fn check_control(&self, e: &Entry, variants: &BTreeMap<String, toml::Table>) -> Result<()> {
+        let names: Vec<&str> = variants.keys().map(String::as_str).collect();
+        let at = format!("entry {} on {}", e.method, e.dataset);
+        match &e.control {
+            Some(c) if !variants.contains_key(c) => Err(Error::input(
+                &self.source,
+                format!("{at}: control = \"{c}\" is not one of its variants ({})", names.join(", ")),
+            )),
+            None if names.len() >= 2 && !variants.contains_key("baseline") => Err(Error::input(
+                &self.source,
+                format!(
+                    "{at}: {} variants and none is the control: add control = \"…\" naming one of {}",
+                    names.len(),
+                    names.join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Every run of the suite, sorted by id, each with its config resolved through the method's config type;
     /// `backends` overrides the suite's own list. A config the method rejects is an input error naming the suite.
     pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Result<Vec<RunSpec>> {
@@ -136,6 +161,7 @@ impl Suite {
             } else {
                 e.variants.clone()
             };
+            self.check_control(e, &variants)?;
             for (variant, delta) in &variants {
                 let mut config = e.config.clone();
                 merge_deep(&mut config, delta);
@@ -157,6 +183,7 @@ impl Suite {
                             dataset: e.dataset.clone(),
                             backend,
                             device: None,
+                            control: e.control.clone(),
                             seed,
                             lpips: self.lpips.clone(),
                             config: config.clone(),

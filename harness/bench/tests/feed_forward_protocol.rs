@@ -8,7 +8,10 @@
 use splatbench_bench::run_one::{Job, empty_record};
 use splatbench_bench::score::Scoring;
 use splatbench_bench::store::Store;
-use splatbench_core::{Artifact, Backend, Camera, Image, Intrinsics, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{
+    Artifact, Backend, Camera, Image, Intrinsics, Reconstruction, Reconstructor, Result, RunContext, Scene,
+    TrainReport, View,
+};
 use splatbench_record::{MEAN_COLOUR, Provenance, RunRecord, RunSpec, RunStatus};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -82,6 +85,7 @@ fn record() -> RunRecord {
         dataset: "memory".into(),
         backend: Backend::Ndarray,
         device: None,
+        control: None,
         seed: 0,
         lpips: vec![],
         config: serde_json::Value::Null,

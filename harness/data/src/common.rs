@@ -1,10 +1,10 @@
 //! Small helpers every loader shares: checked cameras, JSON files, directory listings, parallel image reads.
 
-use crate::imageio::read_image;
 use rayon::prelude::*;
 use splatbench_core::error::IoContext;
 use splatbench_core::limits::check_image_size;
 use splatbench_core::{Camera, Error, Image, Result};
+use splatbench_io::imageio::read_image;
 use std::path::{Path, PathBuf};
 
 /// Refuse a camera that fails [`Camera::validate`] or is larger than an image may be, naming the file its numbers came from.

@@ -6,8 +6,8 @@
 //! A directory that holds no dataset but exactly one PNG/JPEG (the generator's `paint_toy/paint.png`) loads the same
 //! way.
 
-use crate::imageio::read_image;
 use splatbench_core::{Camera, Error, Intrinsics, Result, Scene, View};
+use splatbench_io::imageio::read_image;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -4,11 +4,11 @@
 //! training without the region of interest would change the method. A depth map with no finite value is an error
 //! too: it carries no depth at all.
 
-use crate::imageio::decode;
 use splatbench_core::error::IoContext;
 use splatbench_core::limits::check_image_size;
-use splatbench_io::npy::read_npy_f32;
 use splatbench_core::{DepthMap, Error, Mask, Result};
+use splatbench_io::imageio::decode;
+use splatbench_io::npy::read_npy_f32;
 use std::path::Path;
 
 /// Read a mask PNG as 0/1: a pixel is inside when its 8-bit grey value is > 127 (colour masks are converted to

@@ -2,8 +2,8 @@
 
 use crate as loaders;
 use crate::image_scene;
-use splatbench_io::paths as shared;
 use splatbench_core::{Error, Result, Scene};
+use splatbench_io::paths as shared;
 use std::path::PathBuf;
 
 pub fn generated_cache() -> PathBuf {

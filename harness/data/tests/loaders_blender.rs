@@ -1,8 +1,8 @@
 //! Blender loader on nerf_synthetic_lego, plus crafted scenes for the edge cases.
 
 use splatbench_core::Image;
-use splatbench_io::imageio::write_png;
 use splatbench_data::{load_blender, load_scene};
+use splatbench_io::imageio::write_png;
 use std::path::PathBuf;
 
 fn dataset(rel: &str) -> PathBuf {

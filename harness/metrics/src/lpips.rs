@@ -19,8 +19,8 @@ use super::planes::assert_same_shape;
 use ort::environment::Environment;
 use ort::session::Session;
 use ort::value::Tensor;
-use splatbench_io::paths::{shared_path, workspace_root};
 use splatbench_core::{Error, Image, Result};
+use splatbench_io::paths::{shared_path, workspace_root};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 

@@ -4,8 +4,8 @@
 //! Needs the shared data and onnxruntime; fails naming what is missing (CI always has both).
 
 use splatbench_core::Image;
-use splatbench_io::paths::shared_path;
 use splatbench_io::imageio::read_image;
+use splatbench_io::paths::shared_path;
 use splatbench_metrics::{self as metrics, Lpips, Net, Undefined};
 
 const TOL: f64 = 1e-4;

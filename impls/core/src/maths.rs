@@ -27,7 +27,9 @@ pub const SH_C3: [f64; 7] = [
 
 /// f32 or f64: [`sigmoid`] and [`logit`] compute in the caller's precision, so an f32 caller gets the bits an
 /// inline f32 expression would give (moving a copy here changes no number).
-pub trait Real: Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Div<Output = Self> {
+pub trait Real:
+    Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Div<Output = Self>
+{
     const ONE: Self;
     fn neg_exp(self) -> Self;
     fn ln(self) -> Self;
@@ -86,7 +88,7 @@ mod tests {
 
     #[test]
     fn logit_inverts_sigmoid_and_rotations_are_orthonormal() {
-        for x in [-5.0, -0.3, 0.0, 2.0] {
+        for x in [-5.0f64, -0.3, 0.0, 2.0] {
             assert!((logit(sigmoid(x)) - x).abs() < 1e-12);
         }
         let r = quat_to_rotmat_normalising([2.0, 0.4, -0.8, 0.8]);

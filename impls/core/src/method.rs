@@ -112,13 +112,14 @@ impl RunContext {
         self.loss_terms.entry(name.to_string()).or_default().push((step, value));
     }
 
-    /// Record the loss of `step`; a non-finite loss ends the run as diverged.
-    pub fn record_loss(&mut self, step: usize, loss: f64) -> Result<()> {
+    /// Record the loss of `step`; a non-finite loss ends the run as diverged. The curve keeps every 10th step and
+    /// the `last` one, so a plot ends where training ended.
+    pub fn record_loss(&mut self, step: usize, loss: f64, last: bool) -> Result<()> {
         if !loss.is_finite() {
             return Err(Error::Diverged { step, reason: format!("loss is {loss}") });
         }
         self.progress.step(step as u64, loss);
-        if step % 10 == 0 {
+        if step % 10 == 0 || last {
             self.loss_curve.push((step, loss));
             self.loss_wall_s.push(self.started.elapsed().as_secs_f64());
         }

@@ -140,11 +140,7 @@ mod tests {
         fn train(&mut self, _: &[crate::Scene], _: &mut crate::RunContext) -> Result<crate::TrainReport> {
             Err(Error::NotImplemented("test".into()))
         }
-        fn reconstruct(
-            &self,
-            _: &[crate::View],
-            _: &mut crate::RunContext,
-        ) -> Result<Box<dyn crate::Reconstruction>> {
+        fn reconstruct(&self, _: &[crate::View], _: &mut crate::RunContext) -> Result<Box<dyn crate::Reconstruction>> {
             Err(Error::NotImplemented("test".into()))
         }
     }

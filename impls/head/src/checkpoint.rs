@@ -12,9 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use splatbench_render::GaussianCloud;
 
 use crate::cameras::CamerasFile;

@@ -11,9 +11,9 @@ use std::path::Path;
 use burn::tensor::Device;
 use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, RgbaImage};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::InternalContext;
 use splatbench_core::{Artifact, Camera, Error, Image, Reconstruction, Result};
+use splatbench_io::atomic::write_atomic;
 use splatbench_render::GaussianCloud;
 use splatbench_render::op::{CameraTensors, GaussianTensors, render};
 

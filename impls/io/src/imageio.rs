@@ -5,9 +5,9 @@
 //! decoder errors on a cut-off file, but the JPEG decoder fills the missing rows with grey and succeeds, and a GIF
 //! cut after its last frame decodes whole; so the end of the stream is checked here, the same for every format.
 
+use crate::atomic::write_atomic;
 use image::codecs::png::PngEncoder;
 use image::{DynamicImage, ImageEncoder, ImageFormat, ImageReader, Limits};
-use crate::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::limits::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, check_image_size};
 use splatbench_core::{Error, Image, Result};
@@ -27,7 +27,7 @@ pub fn read_image(path: &Path) -> Result<Image> {
 
 /// Decode the bytes of an image file (`what` names it in messages: "image", "mask"), within the size limits and
 /// only when the stream is whole.
-pub(crate) fn decode(path: &Path, bytes: &[u8], what: &str) -> Result<DynamicImage> {
+pub fn decode(path: &Path, bytes: &[u8], what: &str) -> Result<DynamicImage> {
     let bad = |e: &dyn std::fmt::Display| Error::input(path, format!("cannot decode {what}: {e}"));
     let reader = || ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| bad(&e));
     let format = reader()?.format().ok_or_else(|| bad(&"not a PNG, JPEG or GIF file"))?;

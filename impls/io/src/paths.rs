@@ -20,7 +20,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 fn is_workspace_root(dir: &Path) -> bool {
-    dir.join("harness").join("core").join("Cargo.toml").is_file()
+    dir.join("impls").join("core").join("Cargo.toml").is_file()
         && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
 }
 

@@ -5,7 +5,10 @@ use crate::field::{Bounds, Networks, RayRender, render_rays};
 use crate::rays::{Rays, camera_rays, near_far, optical_axis};
 use crate::train::{NerfStep, RayPool};
 use burn::tensor::Device;
-use splatbench_core::{Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, TrainView, View};
+use splatbench_core::{
+    Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, TrainView,
+    View,
+};
 use splatbench_train::tensors::to_vec;
 use splatbench_train::{Plan, run};
 use std::collections::BTreeMap;

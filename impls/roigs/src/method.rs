@@ -3,7 +3,9 @@
 use crate::config::{RoiGsConfig, Variant};
 use crate::trainer::{Trained, render_cloud, train_scene};
 use burn::tensor::Device;
-use splatbench_core::{Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{
+    Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View,
+};
 use splatbench_render::GaussianCloud;
 use splatbench_render::ply::write_ply;
 use std::collections::BTreeMap;

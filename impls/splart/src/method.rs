@@ -7,7 +7,9 @@ use crate::config::SplartConfig;
 use crate::kernel;
 use crate::outputs::{write_gif, write_strokes_json};
 use crate::train::{Trained, train_scene};
-use splatbench_core::{Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{
+    Artifact, Camera, Error, Image, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View,
+};
 use splatbench_io::imageio::write_png;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -49,18 +49,19 @@ pub struct MakeTargets {
 }
 
 fn run(words: &[String], host: &dyn CommandHost) -> Result<()> {
-    let args = match Args::try_parse_from(std::iter::once("splatbench splatter".to_string()).chain(words.iter().cloned())) {
-        Ok(a) => a,
-        Err(e) if e.use_stderr() => {
-            let first = e.to_string().lines().next().unwrap_or("bad arguments").to_string();
-            return Err(Error::input("splatbench splatter", first.trim_start_matches("error: ").to_string()));
-        }
-        // --help: clap prints it; nothing else to do.
-        Err(e) => {
-            let _ = e.print();
-            return Ok(());
-        }
-    };
+    let args =
+        match Args::try_parse_from(std::iter::once("splatbench splatter".to_string()).chain(words.iter().cloned())) {
+            Ok(a) => a,
+            Err(e) if e.use_stderr() => {
+                let first = e.to_string().lines().next().unwrap_or("bad arguments").to_string();
+                return Err(Error::input("splatbench splatter", first.trim_start_matches("error: ").to_string()));
+            }
+            // --help: clap prints it; nothing else to do.
+            Err(e) => {
+                let _ = e.print();
+                return Ok(());
+            }
+        };
     match args.command {
         Command::MakeTargets(a) => make_targets(a, host),
     }

@@ -13,8 +13,8 @@
 //! The file is rewritten at every checkpoint (so it always covers the steps before the newest checkpoint) and at
 //! the end of `train`; a resumed run keeps the rows before its start step from it.
 
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -18,7 +18,9 @@ use crate::train::{DeviceTarget, NetworkTask, Targets};
 use crate::unet::UNet;
 use burn::module::Module;
 use burn::tensor::Device;
-use splatbench_core::{Artifact, Camera, Error, Image, Phase, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View};
+use splatbench_core::{
+    Artifact, Camera, Error, Image, Phase, Reconstruction, Reconstructor, Result, RunContext, Scene, TrainReport, View,
+};
 use splatbench_io::imageio::write_png;
 use splatbench_render::cpu::forward;
 use splatbench_render::ply::write_ply;

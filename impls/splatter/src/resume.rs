@@ -27,8 +27,8 @@ use burn::optim::OptimizerRecord;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use std::path::{Path, PathBuf};
 
 /// What a checkpoint holds besides its tensors.

@@ -16,10 +16,10 @@
 use crate::config::TargetMode;
 use crate::splat::{CHANNEL_GROUPS, CHANNELS};
 use serde::{Deserialize, Serialize};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
-use splatbench_io::npy;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
+use splatbench_io::npy;
 use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "splatbench-splatter-targets";

@@ -4,9 +4,9 @@
 //! that [`verify`] accepts; anything else is refused with the reason and the run starts from scratch.
 
 use sha2::{Digest, Sha256};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use std::fmt::Write as _;
 use std::path::Path;
 

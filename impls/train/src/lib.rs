@@ -143,7 +143,7 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
             None => (tensors::scalar(loss), None),
         };
         // A non-finite loss is reported first: it is the cause when both are.
-        ctx.record_loss(step, value)?;
+        ctx.record_loss(step, value, step + 1 == plan.total)?;
         if let Some((name, _)) = bad {
             return Err(Error::Diverged { step, reason: format!("parameter group `{name}` holds a NaN or infinity") });
         }

@@ -1,7 +1,7 @@
 //! One benchmark run as it is stored (`runs/<id>.json`) and reported; the CSV view and the HTML report read only this.
 
-use splatbench_core::{Backend, Phase};
 use serde::{Deserialize, Serialize};
+use splatbench_core::{Backend, Phase};
 use std::collections::BTreeMap;
 
 /// What to run: one cell of the method × variant × dataset × backend × seed matrix.
@@ -17,6 +17,9 @@ pub struct RunSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<usize>,
     pub seed: u64,
+    /// The entry's control variant when the suite names one (`control = "…"`); `baseline` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
     /// LPIPS backbones to score with (`alex`, `vgg`, `squeeze`); each gives a metric `lpips_<net>`.
     #[serde(default)]
     pub lpips: Vec<String>,

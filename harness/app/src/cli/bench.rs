@@ -1,10 +1,10 @@
 //! `splatbench bench`, `splatbench report`, and the hidden per-run `splatbench bench-run`.
 
 use splatbench_bench::{check, orchestrate, run_one, store::Store, suite};
-use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_core::error::IoContext;
-use splatbench_io::paths::workspace_root;
 use splatbench_core::{Backend, Error, Result};
+use splatbench_io::atomic::{create_dir_all, write_atomic};
+use splatbench_io::paths::workspace_root;
 use splatbench_record::{RunSpec, RunStatus};
 use std::path::PathBuf;
 
@@ -159,6 +159,14 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(baseline) = baseline {
         let (table, ok) = check::compare(&baseline, &records);
         println!("{table}");
+        // The verdict goes at the top of the report too, so a reader of the page sees what the terminal said.
+        let verdict = splatbench_reports::CheckVerdict {
+            passed: ok,
+            against: baseline_path.display().to_string(),
+            table: table.clone(),
+        };
+        let options = splatbench_reports::ReportOptions { check: Some(verdict), ..Default::default() };
+        store.refresh_views_with(&title, &options)?;
         if !ok {
             problems.push(format!("regressions against {}", baseline_path.display()));
         }

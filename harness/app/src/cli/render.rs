@@ -6,9 +6,10 @@
 //! - `.npy`: float32 H×W×4 (R, G, B over the background, then alpha), little endian, numpy format 1.0, the
 //!   rasterizer's values unchanged (not clamped, no gamma).
 
-use splatbench_io::npy::write_npy;
 use splatbench_core::{Error, Image, Result};
-use splatbench_data::{imageio, read_camera};
+use splatbench_data::read_camera;
+use splatbench_io::imageio;
+use splatbench_io::npy::write_npy;
 use splatbench_render::{RasterCamera, cpu, ply};
 use std::path::PathBuf;
 

@@ -14,9 +14,9 @@
 use super::model::{
     ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, model_by_id, model_by_name,
 };
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -9,9 +9,9 @@
 //! Rust's shortest round-trip formatting, so binary → text → binary reproduces every f64 bit for bit.
 
 use super::model::{ColmapCamera, ColmapImage, ColmapModel, ColmapPoint, Point2D, TrackElement, model_by_name};
-use splatbench_io::atomic::write_atomic;
 use splatbench_core::error::IoContext;
 use splatbench_core::{Error, Result};
+use splatbench_io::atomic::write_atomic;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
