@@ -808,6 +808,59 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "bench: a config value out of range (roigs ssim_weight = 1.5)",
+        code: 2,
+        build: |d| {
+            bench_with_suite(
+                d,
+                "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\nconfig = { ssim_weight = 1.5 }\n",
+                "ssim_weight",
+            )
+        },
+    },
+    Case {
+        name: "bench: an entry of two variants naming no control",
+        code: 2,
+        build: |d| {
+            bench_with_suite(
+                d,
+                "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n[entry.variants]\na = {}\nb = {}\n",
+                "none is the control",
+            )
+        },
+    },
+    Case {
+        name: "bench: two entries giving the same run id",
+        code: 2,
+        build: |d| {
+            let one = "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n";
+            bench_with_suite(d, &format!("{one}{one}"), "entries 1 and 2")
+        },
+    },
+    Case {
+        name: "bench: --seeds 0 selects nothing",
+        code: 2,
+        build: |d| {
+            let out = d.join("bench-out");
+            let mut s = setup(&[&"bench", &"--suite", &"smoke", &"--seeds", &"0", &"--out", &out], "--seeds", "no run");
+            s.out = Some(out);
+            s
+        },
+    },
+    Case {
+        name: "bench: --method that no entry of the suite uses",
+        code: 2,
+        build: |d| {
+            let (suite, out) = (d.join("suite.toml"), d.join("bench-out"));
+            std::fs::write(&suite, "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n").unwrap();
+            let args: [&dyn AsRef<std::ffi::OsStr>; 7] =
+                [&"bench", &"--suite", &suite, &"--method", &"head", &"--out", &out];
+            let mut s = setup(&args, "--method", "no entry of suite");
+            s.out = Some(out);
+            s
+        },
+    },
+    Case {
         name: "bench: suite path is a directory",
         code: 2,
         build: |d| {

@@ -17,10 +17,12 @@ use std::time::{Duration, Instant};
 fn suite(dir: &Path, file: &str, head: &str, variants: &[&str], extra: &str) -> PathBuf {
     let p = dir.join(file);
     let vs: String = variants.iter().map(|v| format!("{v} = {{ {extra} }}\n")).collect();
+    // The first variant is the control (an entry of several variants without `baseline` must name one).
+    let control = variants.first().map(|v| format!("control = \"{v}\"\n")).unwrap_or_default();
     std::fs::write(
         &p,
         format!(
-            "{head}\nlpips = []\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n\
+            "{head}\nlpips = []\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n{control}\
              config = {{ steps = 5, densify = {{ max_points = 500 }} }}\n[entry.variants]\n{vs}"
         ),
     )

@@ -149,13 +149,18 @@ impl Suite {
     /// `backends` overrides the suite's own list. A config the method rejects is an input error naming the suite.
     pub fn expand(&self, suite_name: &str, backends: Option<&[Backend]>, seeds: Option<u64>) -> Result<Vec<RunSpec>> {
         let backends = backends.unwrap_or(&self.backends);
+        if backends.is_empty() {
+            return Err(Error::input(&self.source, "backends = []: no backend, so no run (name at least one)"));
+        }
         // Found by fuzzing: `seeds = 2^60` asked for that many run specs before anything else was checked.
         let most = seeds.unwrap_or(self.seeds).max(self.entry.iter().filter_map(|e| e.seeds).max().unwrap_or(0));
         if most > MAX_SEEDS {
             return Err(Error::input(&self.source, format!("seeds = {most}: at most {MAX_SEEDS} seeds a run")));
         }
         let mut out = Vec::new();
-        for e in &self.entry {
+        // Which entry made each run id: two entries giving the same id would overwrite each other's record.
+        let mut made_by: BTreeMap<String, usize> = BTreeMap::new();
+        for (k, e) in self.entry.iter().enumerate() {
             let variants = if e.variants.is_empty() {
                 BTreeMap::from([("baseline".to_string(), toml::Table::new())])
             } else {
@@ -176,7 +181,7 @@ impl Suite {
                 })?;
                 for &backend in backends {
                     for seed in 0..seeds.or(e.seeds).unwrap_or(self.seeds) {
-                        out.push(RunSpec {
+                        let spec = RunSpec {
                             suite: suite_name.to_string(),
                             method: e.method.clone(),
                             variant: variant.clone(),
@@ -187,13 +192,39 @@ impl Suite {
                             seed,
                             lpips: self.lpips.clone(),
                             config: config.clone(),
-                        });
+                        };
+                        self.claim(&mut made_by, spec.id(), k)?;
+                        out.push(spec);
                     }
                 }
             }
         }
         out.sort_by_key(|s| s.id());
         Ok(out)
+    }
+
+    /// Refuse a run id a second entry would give again (`k` is the entry now being expanded).
+    fn claim(&self, made_by: &mut BTreeMap<String, usize>, id: String, k: usize) -> Result<()> {
+        match made_by.get(&id) {
+            Some(&first) if first == k => Err(Error::input(
+                &self.source,
+                format!("entry {} gives run {id} twice (a backend listed twice?)", k + 1),
+            )),
+            Some(&first) => Err(Error::input(
+                &self.source,
+                format!(
+                    "entries {} and {} ({} on {}) give the same run {id}: merge them or change one",
+                    first + 1,
+                    k + 1,
+                    self.entry[k].method,
+                    self.entry[k].dataset
+                ),
+            )),
+            _ => {
+                made_by.insert(id, k);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -303,6 +334,45 @@ mod tests {
         assert_eq!(specs[0].config["steps"], 9);
         // Defaults the suite did not name are recorded too.
         assert!(specs[0].config.get("ssim_weight").is_some());
+    }
+
+    #[test]
+    fn two_entries_giving_one_run_id_are_refused_naming_both() {
+        let tmp = tempfile::tempdir().unwrap();
+        let one = "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\nconfig = { steps = 3 }\n";
+        let p = suite_file(tmp.path(), &format!("{one}{one}"));
+        let (_, suite) = load(p.to_str().unwrap()).unwrap();
+        let e = suite.expand("s", None, None).unwrap_err().to_string();
+        assert!(e.contains("entries 1 and 2") && e.contains("roigs__baseline__gen_roi_toy__ndarray__s0"), "{e}");
+        let p = suite_file(tmp.path(), &format!("backends = [\"ndarray\", \"ndarray\"]\n{one}"));
+        let (_, suite) = load(p.to_str().unwrap()).unwrap();
+        assert!(suite.expand("s", None, None).unwrap_err().to_string().contains("twice"));
+        let p = suite_file(tmp.path(), &format!("backends = []\n{one}"));
+        let (_, suite) = load(p.to_str().unwrap()).unwrap();
+        assert!(suite.expand("s", None, None).unwrap_err().to_string().contains("no backend"));
+    }
+
+    #[test]
+    fn an_ablation_names_its_control_or_has_a_baseline() {
+        let tmp = tempfile::tempdir().unwrap();
+        let entry = |control: &str, variants: &str| {
+            format!("[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n{control}[entry.variants]\n{variants}")
+        };
+        let expand = |text: String| {
+            let p = suite_file(tmp.path(), &text);
+            let (_, suite) = load(p.to_str().unwrap()).unwrap();
+            suite.expand("s", None, None)
+        };
+        let e = expand(entry("", "a = {}\nb = { ssim_weight = 0.1 }\n")).unwrap_err().to_string();
+        assert!(e.contains("none is the control") && e.contains("a, b"), "{e}");
+        let e = expand(entry("control = \"c\"\n", "a = {}\nb = {}\n")).unwrap_err().to_string();
+        assert!(e.contains("control = \"c\" is not one of its variants"), "{e}");
+        let specs = expand(entry("control = \"b\"\n", "a = {}\nb = {}\n")).unwrap();
+        assert!(specs.iter().all(|s| s.control.as_deref() == Some("b")));
+        // One variant, or a `baseline`, needs no name; the spec then records none.
+        let specs = expand(entry("", "baseline = {}\nb = {}\n")).unwrap();
+        assert!(specs.iter().all(|s| s.control.is_none()));
+        assert!(expand(entry("", "only = {}\n")).is_ok());
     }
 
     #[test]

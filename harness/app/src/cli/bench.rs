@@ -106,9 +106,20 @@ pub fn run(args: Args) -> Result<()> {
         })?;
     }
     let device = parse_device(&args.device)?;
+    if args.seeds == Some(0) {
+        return Err(Error::input("--seeds", "0 seeds select no run: give at least 1"));
+    }
     // Every config is resolved here, so a bad suite stops the bench before any run starts.
     let mut specs = suite.expand(&name, backends.as_deref(), args.seeds)?;
     if !args.method.is_empty() {
+        let in_suite: std::collections::BTreeSet<&str> = specs.iter().map(|s| s.method.as_str()).collect();
+        if let Some(m) = args.method.iter().find(|m| !in_suite.contains(m.as_str())) {
+            let known: Vec<&str> = in_suite.into_iter().collect();
+            return Err(Error::input(
+                "--method",
+                format!("no entry of suite {name} uses method {m} (its methods: {})", known.join(", ")),
+            ));
+        }
         specs.retain(|s| args.method.contains(&s.method));
     }
     for s in specs.iter_mut().filter(|s| s.backend != Backend::Ndarray) {
