@@ -115,7 +115,8 @@ pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<
     let pixels = (s.cam.width * s.cam.height) as usize;
     let (d_color, rest) = packed.split_at(pixels * 3);
     let (d_alpha, d_depth) = rest.split_at(pixels);
-    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, d_color, d_alpha, d_depth);
+    let up = cpu::ImageGrads { color: d_color, alpha: d_alpha, depth: d_depth };
+    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, up);
     let flat: [Vec<f32>; 8] = [
         g.means.as_flattened().to_vec(),
         g.log_scales.as_flattened().to_vec(),
