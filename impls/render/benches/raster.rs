@@ -5,7 +5,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use splatbench_render::cpu::{backward, forward};
+use splatbench_render::cpu::{ImageGrads, backward, forward};
 use splatbench_render::{GaussianCloud, RasterCamera};
 
 /// Camera at the origin looking down +z; Gaussians uniformly in the frustum between z = 2 and 10, with
@@ -68,7 +68,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function("forward_backward", |b| {
             b.iter(|| {
                 let (_, st) = forward(&g, &cam, bg);
-                backward(&g, &cam, bg, &st, &dc, &da, &dd)
+                backward(&g, &cam, bg, &st, ImageGrads { color: &dc, alpha: &da, depth: &dd })
             })
         });
         group.finish();

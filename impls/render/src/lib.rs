@@ -3,6 +3,8 @@
 //!
 //! # Semantics (the fast kernel, the reference and the tests all follow exactly this)
 //!
+//! The numbers below (near plane, blur, α bounds, tile size, SH constants) are defined once, in [`constants`].
+//!
 //! **Gaussian** ([`GaussianCloud`]): mean m (world), scale s = exp(log_scale), rotation R from the normalised
 //! quaternion (w, x, y, z), opacity o = sigmoid(logit), colour from real spherical harmonics of degree 0–3 in
 //! the 3DGS/gsplat convention ([`sh`]; C0 = 0.28209479177387814): colour = max(0, Σ_k sh_k·Y_k(d) + 0.5) with
@@ -32,7 +34,9 @@
 //! plus dL/d(projected pixel mean) for densification. Where a clamp is active (α = 0.99, colour < 0, the J
 //! clamp) the clamped quantity passes no gradient through it; the skip/stop decisions are treated as constant.
 
+mod backends;
 pub mod camera;
+pub mod constants;
 pub mod cpu;
 #[cfg(feature = "wgpu")]
 pub mod cube;
@@ -43,5 +47,9 @@ pub mod project;
 pub mod reference;
 pub mod sh;
 
-pub use camera::RasterCamera;
+pub use camera::{CameraF64, RasterCamera};
+
+/// For [`impl_plain_backends!`]: the burn its expansion names, whatever the invoking crate calls it.
+#[doc(hidden)]
+pub use burn as __burn;
 pub use gaussians::GaussianCloud;

@@ -12,23 +12,13 @@
 //! {dᵀΣ₂⁻¹d ≤ q₀} has axis-aligned half-extents √(q₀·Σ₂ₓₓ), √(q₀·Σ₂ᵧᵧ) (exact, tighter than the circle of
 //! radius √(q₀·λ_max) that is reported in `radii`); o < 1/255 culls.
 
-use crate::camera::RasterCamera;
+use crate::camera::CameraF64;
+use crate::constants::{ALPHA_MIN, ALPHA_MIN_RECIP, COV2D_BLUR, JAC_CLAMP_MARGIN, NEAR_PLANE};
 use crate::gaussians::GaussianCloud;
 use crate::sh;
 pub use splatbench_core::maths::{sigmoid, unit_quat_to_rotmat};
 
 pub type M3 = [[f64; 3]; 3];
-
-/// Gaussians whose camera-space depth is below this are culled.
-pub const NEAR_PLANE: f64 = 0.01;
-/// EWA low-pass added to the diagonal of the 2D covariance.
-pub const COV2D_BLUR: f64 = 0.3;
-/// Contributions with α below this are skipped.
-pub const ALPHA_MIN: f32 = 1.0 / 255.0;
-/// α is clamped to at most this.
-pub const ALPHA_MAX: f32 = 0.99;
-/// Compositing stops before the contribution that would bring T below this.
-pub const T_MIN: f32 = 1e-4;
 
 pub fn matmul(a: &M3, b: &M3) -> M3 {
     std::array::from_fn(|i| std::array::from_fn(|j| (0..3).map(|k| a[i][k] * b[k][j]).sum()))
@@ -58,44 +48,15 @@ fn rotmat_vjp(q: [f64; 4], g: &M3) -> [f64; 4] {
     ]
 }
 
-/// The camera quantities shared by every Gaussian, in f64.
-#[derive(Clone, Debug)]
-pub struct CamF64 {
-    pub w: M3,
-    pub tau: [f64; 3],
-    pub center: [f64; 3],
-    pub fx: f64,
-    pub fy: f64,
-    pub cx: f64,
-    pub cy: f64,
-    pub width: f64,
-    pub height: f64,
-}
-
-impl CamF64 {
-    pub fn new(cam: &RasterCamera) -> Self {
-        CamF64 {
-            w: cam.rotation_f64(),
-            tau: cam.translation_f64(),
-            center: cam.center_f64(),
-            fx: cam.fx as f64,
-            fy: cam.fy as f64,
-            cx: cam.cx as f64,
-            cy: cam.cy as f64,
-            width: cam.width as f64,
-            height: cam.height as f64,
-        }
-    }
-
-    /// gsplat's (lim⁻, lim⁺) for x and y.
-    fn limits(&self) -> ([f64; 2], [f64; 2]) {
-        let tan_x = 0.5 * self.width / self.fx;
-        let tan_y = 0.5 * self.height / self.fy;
-        (
-            [self.cx / self.fx + 0.3 * tan_x, (self.width - self.cx) / self.fx + 0.3 * tan_x],
-            [self.cy / self.fy + 0.3 * tan_y, (self.height - self.cy) / self.fy + 0.3 * tan_y],
-        )
-    }
+/// gsplat's (lim⁻, lim⁺) of x/z and of y/z.
+fn jac_limits(cam: &CameraF64) -> ([f64; 2], [f64; 2]) {
+    let (width, height) = (cam.width as f64, cam.height as f64);
+    let tan_x = 0.5 * width / cam.fx;
+    let tan_y = 0.5 * height / cam.fy;
+    (
+        [cam.cx / cam.fx + JAC_CLAMP_MARGIN * tan_x, (width - cam.cx) / cam.fx + JAC_CLAMP_MARGIN * tan_x],
+        [cam.cy / cam.fy + JAC_CLAMP_MARGIN * tan_y, (height - cam.cy) / cam.fy + JAC_CLAMP_MARGIN * tan_y],
+    )
 }
 
 /// One projected Gaussian plus the intermediates its VJP needs.
@@ -127,10 +88,11 @@ pub struct Projection {
 }
 
 /// Project Gaussian `n`; `None` when it is culled (behind the near plane, opacity < 1/255, or degenerate).
-pub fn project(g: &GaussianCloud, n: usize, cam: &CamF64) -> Option<Projection> {
+pub fn project(g: &GaussianCloud, n: usize, cam: &CameraF64) -> Option<Projection> {
     let m = g.means[n].map(|v| v as f64);
-    let wm = matvec(&cam.w, m);
-    let t: [f64; 3] = std::array::from_fn(|i| wm[i] + cam.tau[i]);
+    let (w, tau) = (cam.rotation(), cam.translation());
+    let wm = matvec(&w, m);
+    let t: [f64; 3] = std::array::from_fn(|i| wm[i] + tau[i]);
     if !(t[2] >= NEAR_PLANE) {
         return None;
     }
@@ -145,9 +107,9 @@ pub fn project(g: &GaussianCloud, n: usize, cam: &CamF64) -> Option<Projection> 
     let scale = g.log_scales[n].map(|v| (v as f64).exp());
     let rs: M3 = std::array::from_fn(|i| std::array::from_fn(|j| rot[i][j] * scale[j]));
     let cov_world = matmul(&rs, &transpose(&rs));
-    let cov_cam = matmul(&matmul(&cam.w, &cov_world), &transpose(&cam.w));
+    let cov_cam = matmul(&matmul(&w, &cov_world), &transpose(&w));
 
-    let (lim_x, lim_y) = cam.limits();
+    let (lim_x, lim_y) = jac_limits(cam);
     let (x, y, z) = (t[0], t[1], t[2]);
     let clamp = |r: f64, lim: [f64; 2]| (r.clamp(-lim[0], lim[1]), r < -lim[0] || r > lim[1]);
     let (u, cu) = clamp(x / z, lim_x);
@@ -166,10 +128,11 @@ pub fn project(g: &GaussianCloud, n: usize, cam: &CamF64) -> Option<Projection> 
     let mean2d = [cam.fx * x / z + cam.cx, cam.fy * y / z + cam.cy];
 
     let k = GaussianCloud::num_sh_coeffs(g.sh_degree);
-    let dir: [f64; 3] = std::array::from_fn(|i| m[i] - cam.center[i]);
+    let center = cam.center();
+    let dir: [f64; 3] = std::array::from_fn(|i| m[i] - center[i]);
     let color = sh::color_unclamped(&g.sh[n * k * 3..(n + 1) * k * 3], dir).map(|c| c.max(0.0));
 
-    let q0 = 2.0 * (255.0 * opacity).ln();
+    let q0 = 2.0 * (ALPHA_MIN_RECIP * opacity).ln();
     let half = 0.5 * (cov2d[0] + cov2d[2]);
     let lambda_max = half + (0.25 * (cov2d[0] - cov2d[2]).powi(2) + cov2d[1] * cov2d[1]).sqrt();
     let radius = (q0 * lambda_max).sqrt().ceil().max(1.0);
@@ -243,19 +206,27 @@ pub struct ParamGrad {
     pub opacity_logit: f64,
 }
 
-/// VJP of [`project`] for Gaussian `n`: returns the parameter gradients, adds the SH gradient into `d_sh`
-/// (this Gaussian's K × 3 slice) and the camera gradient into `d_cam`.
+/// Where [`project_vjp`] adds the gradients that are not per-parameter: `sh` is this Gaussian's K × 3 slice of the
+/// SH gradient, `cam` the camera gradient summed over Gaussians.
+pub struct VjpSinks<'a> {
+    pub sh: &'a mut [f32],
+    pub cam: &'a mut CameraGrad,
+}
+
+/// VJP of [`project`] for Gaussian `n`: returns the parameter gradients and adds the SH and camera gradients into
+/// `sinks`.
 pub fn project_vjp(
     g: &GaussianCloud,
     n: usize,
-    cam: &CamF64,
+    cam: &CameraF64,
     p: &Projection,
     up: &ProjectedGrad,
-    d_sh: &mut [f32],
-    d_cam: &mut CameraGrad,
+    sinks: VjpSinks,
 ) -> ParamGrad {
+    let VjpSinks { sh: d_sh, cam: d_cam } = sinks;
     let mut out = ParamGrad::default();
     let m = g.means[n].map(|v| v as f64);
+    let (w, tau, center) = (cam.rotation(), cam.translation(), cam.center());
     let [x, y, z] = p.t;
     let (fx, fy) = (cam.fx, cam.fy);
 
@@ -263,15 +234,15 @@ pub fn project_vjp(
 
     // Colour: SH coefficients and the view direction m − centre (centre = −Wᵀτ).
     let k = GaussianCloud::num_sh_coeffs(g.sh_degree);
-    let dir: [f64; 3] = std::array::from_fn(|i| m[i] - cam.center[i]);
+    let dir: [f64; 3] = std::array::from_fn(|i| m[i] - center[i]);
     let d_dir = sh::color_vjp(&g.sh[n * k * 3..(n + 1) * k * 3], dir, up.color, d_sh);
     let d_center = d_dir.map(|v| -v);
     for i in 0..3 {
         out.mean[i] += d_dir[i];
         for j in 0..3 {
             // centre_i = −Σ_j W[j][i] τ_j
-            d_cam.w[j][i] -= cam.tau[j] * d_center[i];
-            d_cam.tau[j] -= cam.w[j][i] * d_center[i];
+            d_cam.w[j][i] -= tau[j] * d_center[i];
+            d_cam.tau[j] -= w[j][i] * d_center[i];
         }
     }
 
@@ -317,13 +288,13 @@ pub fn project_vjp(
         })
     });
     // Σ_c = W Σ Wᵀ: dW = 2 dΣ_c W Σ, dΣ = Wᵀ dΣ_c W.
-    let gw = matmul(&matmul(&g_cov_cam, &cam.w), &p.cov_world);
+    let gw = matmul(&matmul(&g_cov_cam, &w), &p.cov_world);
     for i in 0..3 {
         for j in 0..3 {
             d_cam.w[i][j] += 2.0 * gw[i][j];
         }
     }
-    let g_cov_world = matmul(&matmul(&transpose(&cam.w), &g_cov_cam), &cam.w);
+    let g_cov_world = matmul(&matmul(&transpose(&w), &g_cov_cam), &w);
     // Σ = M Mᵀ, M = R diag(s): dM = 2 dΣ M.
     let rs: M3 = std::array::from_fn(|i| std::array::from_fn(|j| p.rot[i][j] * p.scale[j]));
     let g_m = matmul(&g_cov_world, &rs);
@@ -367,7 +338,7 @@ pub fn project_vjp(
     // t = W m + τ.
     for i in 0..3 {
         for j in 0..3 {
-            out.mean[j] += cam.w[i][j] * g_t[i];
+            out.mean[j] += w[i][j] * g_t[i];
             d_cam.w[i][j] += g_t[i] * m[j];
         }
         d_cam.tau[i] += g_t[i];

@@ -6,10 +6,12 @@
 //! and no extent test, so it checks the fast kernel's binning as well as its arithmetic. The parameter form
 //! [`render_dense_params`] takes f64 parameters so finite differences of it are accurate.
 
+pub use crate::camera::CameraF64;
 use crate::camera::RasterCamera;
+use crate::constants::{ALPHA_MAX, ALPHA_MIN, COV2D_BLUR, JAC_CLAMP_MARGIN, NEAR_PLANE, T_MIN};
 use crate::gaussians::GaussianCloud;
-use crate::project::{ALPHA_MAX, ALPHA_MIN, COV2D_BLUR, NEAR_PLANE, T_MIN, unit_quat_to_rotmat};
 use crate::sh;
+use splatbench_core::maths::unit_quat_to_rotmat;
 
 /// A rendered image in f64 (layouts as [`crate::cpu::RenderImage`]).
 #[derive(Clone, Debug)]
@@ -45,32 +47,6 @@ impl From<&GaussianCloud> for ParamsF64 {
     }
 }
 
-/// [`RasterCamera`] in f64.
-#[derive(Clone, Debug)]
-pub struct CameraF64 {
-    pub width: u32,
-    pub height: u32,
-    pub fx: f64,
-    pub fy: f64,
-    pub cx: f64,
-    pub cy: f64,
-    pub viewmat: [[f64; 4]; 4],
-}
-
-impl From<&RasterCamera> for CameraF64 {
-    fn from(c: &RasterCamera) -> Self {
-        CameraF64 {
-            width: c.width,
-            height: c.height,
-            fx: c.fx as f64,
-            fy: c.fy as f64,
-            cx: c.cx as f64,
-            cy: c.cy as f64,
-            viewmat: c.viewmat.map(|r| r.map(f64::from)),
-        }
-    }
-}
-
 /// One Gaussian as seen from the camera.
 #[derive(Clone, Debug)]
 pub struct SplatF64 {
@@ -101,10 +77,10 @@ pub fn splats(p: &ParamsF64, cam: &CameraF64) -> Vec<SplatF64> {
     let (w, h) = (cam.width as f64, cam.height as f64);
     let tan_fovx = 0.5 * w / cam.fx;
     let tan_fovy = 0.5 * h / cam.fy;
-    let lim_x_pos = (w - cam.cx) / cam.fx + 0.3 * tan_fovx;
-    let lim_x_neg = cam.cx / cam.fx + 0.3 * tan_fovx;
-    let lim_y_pos = (h - cam.cy) / cam.fy + 0.3 * tan_fovy;
-    let lim_y_neg = cam.cy / cam.fy + 0.3 * tan_fovy;
+    let lim_x_pos = (w - cam.cx) / cam.fx + JAC_CLAMP_MARGIN * tan_fovx;
+    let lim_x_neg = cam.cx / cam.fx + JAC_CLAMP_MARGIN * tan_fovx;
+    let lim_y_pos = (h - cam.cy) / cam.fy + JAC_CLAMP_MARGIN * tan_fovy;
+    let lim_y_neg = cam.cy / cam.fy + JAC_CLAMP_MARGIN * tan_fovy;
 
     let mut out = Vec::new();
     for n in 0..p.means.len() {

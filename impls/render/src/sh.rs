@@ -5,7 +5,7 @@
 //! 3DGS (`SH_C0..SH_C3`), which equal gsplat's factored forms on the unit sphere. Evaluated in f64 by both the
 //! fast kernel (per Gaussian, cheap) and the dense reference, so there is one definition.
 
-pub use splatbench_core::maths::{SH_C0, SH_C1, SH_C2, SH_C3};
+pub use crate::constants::{SH_C0, SH_C1, SH_C2, SH_C3};
 
 /// Basis values Y_0..Y_15 at unit direction `d` (entries above the degree are computed but unused).
 pub fn basis(d: [f64; 3]) -> [f64; 16] {

@@ -216,7 +216,7 @@ fn gradients_match_the_cpu_kernel(dev: &Device) {
         let grads = up.loss(&out, dev).backward();
 
         let (_, state) = cpu::forward(&g, &cam, bg);
-        let want = cpu::backward(&g, &cam, bg, &state, &up.w, &up.u, &up.v);
+        let want = cpu::backward(&g, &cam, bg, &state, cpu::ImageGrads { color: &up.w, alpha: &up.u, depth: &up.v });
         let groups: [(&str, Vec<f32>, &[f32]); 8] = [
             ("means", to_vec(t.means.grad(&grads).unwrap()), want.means.as_flattened()),
             ("log_scales", to_vec(t.log_scales.grad(&grads).unwrap()), want.log_scales.as_flattened()),
@@ -244,7 +244,7 @@ fn only_tracked_inputs_get_gradients(dev: &Device) {
     let up = Upstream::new(28, 40, 6);
     let grads = up.loss(&render(&t, &c, [0.0; 3], None), dev).backward();
     let (_, state) = cpu::forward(&g, &cam, [0.0; 3]);
-    let want = cpu::backward(&g, &cam, [0.0; 3], &state, &up.w, &up.u, &up.v);
+    let want = cpu::backward(&g, &cam, [0.0; 3], &state, cpu::ImageGrads { color: &up.w, alpha: &up.u, depth: &up.v });
     assert!(rel(&to_vec(t.sh.grad(&grads).unwrap()), &want.sh) <= MAX_REL);
     assert!(rel(&to_vec(c.intrinsics.grad(&grads).unwrap()), &want.intrinsics) <= MAX_REL);
     assert!(t.means.grad(&grads).is_none());

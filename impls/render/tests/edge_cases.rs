@@ -4,7 +4,7 @@ mod common;
 
 use rand::Rng;
 use splatbench_render::GaussianCloud;
-use splatbench_render::cpu::{Grads, RenderImage, backward, forward};
+use splatbench_render::cpu::{Grads, ImageGrads, RenderImage, backward, forward};
 
 fn run(g: &GaussianCloud, cam: &splatbench_render::RasterCamera, seed: u64) -> (RenderImage, Grads, Vec<u32>) {
     let bg = [0.1, 0.2, 0.3];
@@ -14,7 +14,7 @@ fn run(g: &GaussianCloud, cam: &splatbench_render::RasterCamera, seed: u64) -> (
     let dc: Vec<f32> = (0..n * 3).map(|_| r.random_range(-1.0..1.0)).collect();
     let da: Vec<f32> = (0..n).map(|_| r.random_range(-1.0..1.0)).collect();
     let dd: Vec<f32> = (0..n).map(|_| r.random_range(-1.0..1.0)).collect();
-    let grads = backward(g, cam, bg, &state, &dc, &da, &dd);
+    let grads = backward(g, cam, bg, &state, ImageGrads { color: &dc, alpha: &da, depth: &dd });
     (img, grads, state.radii)
 }
 

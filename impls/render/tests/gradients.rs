@@ -6,7 +6,7 @@
 mod common;
 
 use rand::Rng;
-use splatbench_render::cpu::{backward, forward};
+use splatbench_render::cpu::{ImageGrads, backward, forward};
 use splatbench_render::reference::{CameraF64, ParamsF64, render_dense_params, splats};
 use splatbench_render::{GaussianCloud, RasterCamera, sh};
 
@@ -117,7 +117,13 @@ fn check_gradients(seed: u64, sh_degree: u32, n_clamped: usize) {
     let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<_>>();
     let (_, state) = forward(&g, &cam, bg);
     assert!(state.radii.iter().all(|&r| r > 0), "every Gaussian should be visible");
-    let grads = backward(&g, &cam, bg, &state, &f32s(&loss.w), &f32s(&loss.u), &f32s(&loss.v));
+    let grads = backward(
+        &g,
+        &cam,
+        bg,
+        &state,
+        ImageGrads { color: &f32s(&loss.w), alpha: &f32s(&loss.u), depth: &f32s(&loss.v) },
+    );
 
     let p0 = ParamsF64::from(&g);
     let c0 = CameraF64::from(&cam);

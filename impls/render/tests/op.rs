@@ -142,7 +142,7 @@ fn gradients_equal_cpu_backward_for_every_input() {
 
         let rc = RasterCamera::from(&cam);
         let (_, state) = cpu::forward(&g, &rc, bg);
-        let want = cpu::backward(&g, &rc, bg, &state, &up.w, &up.u, &up.v);
+        let want = cpu::backward(&g, &rc, bg, &state, cpu::ImageGrads { color: &up.w, alpha: &up.u, depth: &up.v });
         let got = |x: Option<Tensor<2>>| bits(&to_vec(x.expect("gradient present")));
         assert_eq!(got(t.means.grad(&grads)), bits(want.means.as_flattened()), "means");
         assert_eq!(got(t.log_scales.grad(&grads)), bits(want.log_scales.as_flattened()), "log_scales");
@@ -177,7 +177,8 @@ fn only_tracked_inputs_get_gradients() {
 
         let rc = RasterCamera::from(&cam);
         let (_, state) = cpu::forward(&g, &rc, [0.0; 3]);
-        let want = cpu::backward(&g, &rc, [0.0; 3], &state, &up.w, &up.u, &up.v);
+        let want =
+            cpu::backward(&g, &rc, [0.0; 3], &state, cpu::ImageGrads { color: &up.w, alpha: &up.u, depth: &up.v });
         assert_eq!(bits(&to_vec(t.sh.grad(&grads).unwrap())), bits(&want.sh));
         assert_eq!(bits(&to_vec(c.intrinsics.grad(&grads).unwrap())), bits(&want.intrinsics));
         assert!(t.means.grad(&grads).is_none());
@@ -200,7 +201,13 @@ fn colour_only_loss_matches_zero_alpha_and_depth_upstream() {
         let rc = RasterCamera::from(&cam);
         let (_, state) = cpu::forward(&g, &rc, [1.0; 3]);
         let px = 28 * 40;
-        let want = cpu::backward(&g, &rc, [1.0; 3], &state, &vec![1.0; px * 3], &vec![0.0; px], &vec![0.0; px]);
+        let want = cpu::backward(
+            &g,
+            &rc,
+            [1.0; 3],
+            &state,
+            cpu::ImageGrads { color: &vec![1.0; px * 3], alpha: &vec![0.0; px], depth: &vec![0.0; px] },
+        );
         assert_eq!(bits(&to_vec(t.opacity_logits.grad(&grads).unwrap())), bits(&want.opacity_logits));
     }
 }

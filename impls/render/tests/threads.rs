@@ -7,7 +7,7 @@ mod common;
 use burn::tensor::{Device, Tensor, TensorData};
 use splatbench_core::{Backend, Camera};
 use splatbench_device::device_for;
-use splatbench_render::cpu::{Grads, RenderImage, backward, forward};
+use splatbench_render::cpu::{Grads, ImageGrads, RenderImage, backward, forward};
 use splatbench_render::op::{CameraTensors, GaussianTensors, render};
 use splatbench_render::{GaussianCloud, RasterCamera};
 
@@ -53,7 +53,7 @@ fn cpu_forward_and_backward_are_bit_identical_for_1_2_and_3_threads() {
     let bg = [0.3, 0.1, 0.6];
     let run = || {
         let (img, state) = forward(&g, &cam, bg);
-        let grads = backward(&g, &cam, bg, &state, &dc, &da, &dd);
+        let grads = backward(&g, &cam, bg, &state, ImageGrads { color: &dc, alpha: &da, depth: &dd });
         (img, state.radii, grads)
     };
     let (img1, radii1, grads1) = in_pool(1, run);

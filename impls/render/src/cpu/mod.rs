@@ -12,16 +12,16 @@ mod tile;
 
 pub use fastexp::exp_nonpos;
 
-use crate::camera::RasterCamera;
+use crate::camera::{CameraF64, RasterCamera};
+use crate::constants::{EXTENT_PAD, EXTENT_SCALE};
 use crate::gaussians::GaussianCloud;
-use crate::project::{self, CamF64, CameraGrad, ProjectedGrad};
+use crate::project::{self, CameraGrad, ProjectedGrad, VjpSinks};
 use raster::TileOut;
 use raster_bwd::{EntryGrad, TileBwdIn};
 use rayon::prelude::*;
 use tile::{TP, TileCtx};
 
-/// Tile side in pixels.
-pub const TILE: u32 = 16;
+pub use crate::constants::TILE;
 
 /// Forward output.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,7 +111,7 @@ fn row_span(conic: [f32; 3], q0: f64) -> [f32; 3] {
 /// Project one Gaussian into a [`Splat`]; `None` if culled or it reaches no pixel centre.
 fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
     // Slight inflation so f32 rounding at the α = 1/255 boundary never drops a pixel the α test would keep.
-    let ex = p.extent.map(|e| e * 1.001 + 1e-3);
+    let ex = p.extent.map(|e| e * EXTENT_SCALE + EXTENT_PAD);
     // Pixel j is inside when |j + 0.5 − μ| ≤ e.
     let lo = |m: f64, e: f64, n: u32| (m - e - 0.5).ceil().clamp(0.0, n as f64);
     let hi = |m: f64, e: f64, n: u32| (m + e - 0.5).floor().clamp(-1.0, n as f64 - 1.0);
@@ -134,7 +134,7 @@ fn make_splat(p: &project::Projection, cam: &RasterCamera) -> Option<Splat> {
 /// Render `g` from `cam` over `background`. Panics if `g.validate()` fails (callers validate input once).
 pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (RenderImage, ForwardState) {
     debug_assert!(g.validate().is_ok(), "{:?}", g.validate());
-    let camf = CamF64::new(cam);
+    let camf = CameraF64::from(cam);
     let n = g.len();
     let projected: Vec<Option<(Splat, u32, f64)>> = (0..n)
         .into_par_iter()
@@ -219,17 +219,24 @@ pub fn forward(g: &GaussianCloud, cam: &RasterCamera, background: [f32; 3]) -> (
     (img, state)
 }
 
-/// Gradients of L given dL/d(color, alpha, depth) (layouts as [`RenderImage`]) for the pass that produced
-/// `state` from the same `g`, `cam` and `background`.
+/// The upstream gradient of one [`RenderImage`]: dL/d(color, alpha, depth), same layouts.
+#[derive(Clone, Copy, Debug)]
+pub struct ImageGrads<'a> {
+    pub color: &'a [f32],
+    pub alpha: &'a [f32],
+    pub depth: &'a [f32],
+}
+
+/// Gradients of L given its gradient `up` with respect to the image of the pass that produced `state` from the
+/// same `g`, `cam` and `background`.
 pub fn backward(
     g: &GaussianCloud,
     cam: &RasterCamera,
     background: [f32; 3],
     state: &ForwardState,
-    d_color: &[f32],
-    d_alpha: &[f32],
-    d_depth: &[f32],
+    up: ImageGrads,
 ) -> Grads {
+    let ImageGrads { color: d_color, alpha: d_alpha, depth: d_depth } = up;
     let n = g.len();
     let (w, h) = (cam.width as usize, cam.height as usize);
     assert_eq!(d_color.len(), w * h * 3, "d_color must be H×W×3");
@@ -293,7 +300,7 @@ pub fn backward(
     }
 
     // Projection VJP per Gaussian; camera gradients summed over fixed chunks, then in chunk order.
-    let camf = CamF64::new(cam);
+    let camf = CameraF64::from(cam);
     let k3 = GaussianCloud::num_sh_coeffs(g.sh_degree) * 3;
     let mut grads = Grads {
         means: vec![[0.0; 3]; n],
@@ -323,15 +330,8 @@ pub fn backward(
                     continue;
                 }
                 let Some(p) = project::project(g, i, &camf) else { continue };
-                let pg = project::project_vjp(
-                    g,
-                    i,
-                    &camf,
-                    &p,
-                    &per_gauss[i],
-                    &mut dsh[local * k3..(local + 1) * k3],
-                    &mut dcam,
-                );
+                let sinks = VjpSinks { sh: &mut dsh[local * k3..(local + 1) * k3], cam: &mut dcam };
+                let pg = project::project_vjp(g, i, &camf, &p, &per_gauss[i], sinks);
                 dm[local] = pg.mean.map(|v| v as f32);
                 ds[local] = pg.log_scale.map(|v| v as f32);
                 dq[local] = pg.quat.map(|v| v as f32);

@@ -7,7 +7,7 @@
 //! contribution; otherwise C += c·α·T, D += z·α·T, T ← T·(1−α). The tile stops once every pixel has.
 
 use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
-use crate::project::{ALPHA_MIN, T_MIN};
+use crate::constants::{ALPHA_MIN, T_MIN};
 
 /// Per-pixel result of one tile, row-major within the tile.
 pub(crate) struct TileOut {

@@ -10,7 +10,7 @@
 //! Lane-wise accumulators summed in a fixed order keep the result deterministic.
 
 use super::tile::{ColumnTerms, SEG, TP, TW, TileCtx, lane_alpha, lanes, lanes_mut, offset};
-use crate::project::ALPHA_MIN;
+use crate::constants::ALPHA_MIN;
 
 /// Gradient of one list entry: [mean x, mean y, conic a, conic b, conic c, opacity, r, g, b, depth].
 pub(crate) type EntryGrad = [f32; 10];

@@ -12,7 +12,7 @@
 use super::fastexp::exp_nonpos;
 use super::{Splat, TILE};
 use crate::camera::RasterCamera;
-use crate::project::ALPHA_MAX;
+use crate::constants::ALPHA_MAX;
 
 /// Pixels per tile.
 pub(crate) const TP: usize = (TILE * TILE) as usize;
@@ -150,7 +150,7 @@ pub(crate) fn lanes_mut<T, const N: usize>(v: &mut [T], start: usize) -> &mut [T
 mod tests {
     use super::*;
     use crate::GaussianCloud;
-    use crate::project::ALPHA_MIN;
+    use crate::constants::ALPHA_MIN;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 

@@ -7,6 +7,7 @@
 //!   in shared memory;
 //! - [`bwd`]: the backward — per-tile reverse compositing with a shared-memory reduction per list entry (no float
 //!   atomics, so the result is deterministic), a per-Gaussian gather, the projection VJP and the camera sum;
+//! - [`types`]: the kernels' arguments as launch structs (tensors grouped by stage, one struct of scalar uniforms);
 //! - `glue`: the burn side — buffers, launches, and the state the autodiff backward keeps.
 //!
 //! Two values travel to the host per forward: the number of tile intersections (to size the sort) and the
@@ -15,3 +16,4 @@
 pub mod bwd;
 mod glue;
 pub mod kernels;
+pub mod types;

@@ -10,7 +10,7 @@ use burn::backend::autodiff::{
     ops::{Backward, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, ExtensionType, NdArray, backend_extension};
+use burn::backend::{Backend, ExtensionType, backend_extension};
 
 /// Inputs of the op, in the order of the autodiff parents.
 #[derive(ExtensionType)]
@@ -42,25 +42,11 @@ pub(super) trait RasterOps: Backend {
     ) -> RasterOutput<Self>;
 }
 
-impl RasterOps for NdArray {
+crate::impl_plain_backends!(impl RasterOps {
     fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
         forward_untracked(inputs, width, height, background)
     }
-}
-
-#[cfg(feature = "wgpu")]
-impl RasterOps for burn::backend::Cube {
-    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
-        forward_untracked(inputs, width, height, background)
-    }
-}
-
-#[cfg(feature = "tch")]
-impl RasterOps for burn::backend::LibTorch {
-    fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
-        forward_untracked(inputs, width, height, background)
-    }
-}
+});
 
 impl<B: RasterKernels, C: CheckpointStrategy> RasterOps for Autodiff<B, C> {
     fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {

@@ -76,37 +76,27 @@ fn pack(image: &RenderImage) -> Vec<f32> {
     [&image.color[..], &image.alpha[..], &image.depth[..]].concat()
 }
 
-/// The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
-macro_rules! host_kernels {
-    ($backend:ty) => {
-        impl RasterKernels for $backend {
-            type Saved = Saved;
+// The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
+crate::impl_plain_backends!(impl RasterKernels for [
+    burn::backend::NdArray,
+    #[cfg(feature = "tch")] burn::backend::LibTorch,
+] {
+    type Saved = Saved;
 
-            fn raster_forward(
-                inputs: [FloatTensor<Self>; 7],
-                width: u32,
-                height: u32,
-                background: [f32; 3],
-            ) -> (FloatTensor<Self>, Vec<u32>, Saved) {
-                let (packed, radii, saved) = host_forward::<Self>(inputs, width, height, background);
-                (packed, radii, Saved(Arc::new(saved)))
-            }
+    fn raster_forward(
+        inputs: [FloatTensor<Self>; 7],
+        width: u32,
+        height: u32,
+        background: [f32; 3],
+    ) -> (FloatTensor<Self>, Vec<u32>, Saved) {
+        let (packed, radii, saved) = host_forward::<Self>(inputs, width, height, background);
+        (packed, radii, Saved(Arc::new(saved)))
+    }
 
-            fn raster_backward(saved: &Saved, upstream: FloatTensor<Self>) -> [FloatTensor<Self>; 8] {
-                host_backward::<Self>(&saved.0, upstream)
-            }
-        }
-    };
-}
-
-// burn 0.22 deprecates burn-ndarray and burn-tch; this project keeps them (see `op`'s module docs).
-#[allow(deprecated)]
-mod impls {
-    use super::*;
-    host_kernels!(burn::backend::NdArray);
-    #[cfg(feature = "tch")]
-    host_kernels!(burn::backend::LibTorch);
-}
+    fn raster_backward(saved: &Saved, upstream: FloatTensor<Self>) -> [FloatTensor<Self>; 8] {
+        host_backward::<Self>(&saved.0, upstream)
+    }
+});
 
 /// Gradients of every input for the packed `[5·H·W]` upstream gradient, in the op's parent order.
 pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<B>) -> [FloatTensor<B>; 8] {
@@ -115,7 +105,8 @@ pub(super) fn host_backward<B: Backend>(s: &SavedForward, upstream: FloatTensor<
     let pixels = (s.cam.width * s.cam.height) as usize;
     let (d_color, rest) = packed.split_at(pixels * 3);
     let (d_alpha, d_depth) = rest.split_at(pixels);
-    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, d_color, d_alpha, d_depth);
+    let up = cpu::ImageGrads { color: d_color, alpha: d_alpha, depth: d_depth };
+    let g = cpu::backward(&s.cloud, &s.cam, s.background, &s.state, up);
     let flat: [Vec<f32>; 8] = [
         g.means.as_flattened().to_vec(),
         g.log_scales.as_flattened().to_vec(),

@@ -9,7 +9,8 @@
 //!
 //! - `tensors`: the public tensor bundles ([`GaussianTensors`], [`CameraTensors`], [`RenderOutput`]);
 //! - `extension`: the backend extension trait (`RasterOps`, generated dispatch via `#[backend_extension]`) and its
-//!   implementation per backend, including the autodiff one that records the backward node;
+//!   implementation per backend: one body for the plain backends ([`impl_plain_backends!`](crate::impl_plain_backends))
+//!   and the autodiff one that records the backward node;
 //! - `kernels`: `RasterKernels`, what a backend provides: a forward returning the state its backward needs, and
 //!   that backward;
 //! - `host`: the host path (tensors → [`cpu::forward`] / [`cpu::backward`] → tensors), `RasterKernels` for

@@ -12,95 +12,69 @@
 //! The camera share is written per Gaussian (`[W (9), τ (3), fx, fy, cx, cy]`) and summed on the device by the
 //! glue, so no float atomics are needed.
 
+use crate::constants::JAC_CLAMP_MARGIN_F32;
 use crate::cube::bwd::raster_bwd::GRAD;
-use crate::cube::kernels::maths::{matmul3, matmul3_at, matmul3_bt, rotation, sh_basis, sh_basis_grad};
+use crate::cube::kernels::maths::{
+    matmul3, matmul3_at, matmul3_bt, sh_basis, sh_basis_grad, unit_quat_rotation, view_rigid,
+};
 use crate::cube::kernels::project::SPLAT;
+use crate::cube::types::{CameraArgs, GaussianArgs, ParamGrads, ProjectBwdArgs, Uniforms};
 use cubecl::prelude::*;
 
 /// Floats of one Gaussian's camera-gradient share.
 pub const CAM: usize = 16;
 
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
-pub fn project_bwd(
-    means: &Tensor<f32>,
-    log_scales: &Tensor<f32>,
-    quats: &Tensor<f32>,
-    sh: &Tensor<f32>,
-    viewmat: &Tensor<f32>,
-    intrinsics: &Tensor<f32>,
-    splats: &Tensor<f32>,
-    counts: &Tensor<u32>,
-    grads2d: &Tensor<f32>,
-    d_means: &mut Tensor<f32>,
-    d_log_scales: &mut Tensor<f32>,
-    d_quats: &mut Tensor<f32>,
-    d_opacity: &mut Tensor<f32>,
-    d_sh: &mut Tensor<f32>,
-    d_cam: &mut Tensor<f32>,
-    n: u32,
-    num_coeffs: u32,
-    width: u32,
-    height: u32,
-) {
+pub fn project_bwd(gauss: &GaussianArgs, cam: &CameraArgs, fwd: &ProjectBwdArgs, out: &mut ParamGrads, u: &Uniforms) {
     let i = ABSOLUTE_POS;
-    if i >= n as usize {
+    if i >= u.n as usize {
         terminate!();
     }
-    let nk = num_coeffs as usize;
+    let nk = u.num_coeffs as usize;
     // Culled Gaussians (and those reaching no pixel) get zeros everywhere.
-    let visible = counts[i] > 0;
+    let visible = fwd.counts[i] > 0;
     if !visible {
         #[unroll]
         for c in 0..3usize {
-            d_means[i * 3 + c] = 0.0f32;
-            d_log_scales[i * 3 + c] = 0.0f32;
+            out.means[i * 3 + c] = 0.0f32;
+            out.log_scales[i * 3 + c] = 0.0f32;
         }
         #[unroll]
         for c in 0..4usize {
-            d_quats[i * 4 + c] = 0.0f32;
+            out.quats[i * 4 + c] = 0.0f32;
         }
-        d_opacity[i] = 0.0f32;
+        out.opacity[i] = 0.0f32;
         for c in 0..nk * 3 {
-            d_sh[i * nk * 3 + c] = 0.0f32;
+            out.sh[i * nk * 3 + c] = 0.0f32;
         }
         #[unroll]
         for c in 0..CAM {
-            d_cam[i * CAM + c] = 0.0f32;
+            out.cam[i * CAM + c] = 0.0f32;
         }
         terminate!();
     }
-    let gmx = grads2d[i * GRAD];
-    let gmy = grads2d[i * GRAD + 1];
-    let gca = grads2d[i * GRAD + 2];
-    let gcb = grads2d[i * GRAD + 3];
-    let gcc = grads2d[i * GRAD + 4];
-    let g_op = grads2d[i * GRAD + 5];
-    let gr = grads2d[i * GRAD + 6];
-    let gg = grads2d[i * GRAD + 7];
-    let gb = grads2d[i * GRAD + 8];
-    let g_depth = grads2d[i * GRAD + 9];
+    let gmx = fwd.grads2d[i * GRAD];
+    let gmy = fwd.grads2d[i * GRAD + 1];
+    let gca = fwd.grads2d[i * GRAD + 2];
+    let gcb = fwd.grads2d[i * GRAD + 3];
+    let gcc = fwd.grads2d[i * GRAD + 4];
+    let g_op = fwd.grads2d[i * GRAD + 5];
+    let gr = fwd.grads2d[i * GRAD + 6];
+    let gg = fwd.grads2d[i * GRAD + 7];
+    let gb = fwd.grads2d[i * GRAD + 8];
+    let g_depth = fwd.grads2d[i * GRAD + 9];
 
     let mut w = Array::<f32>::new(9usize);
-    #[unroll]
-    for r in 0..3usize {
-        #[unroll]
-        for c in 0..3usize {
-            w[r * 3 + c] = viewmat[r * 4 + c];
-        }
-    }
     let mut tau = Array::<f32>::new(3usize);
-    tau[0usize] = viewmat[3usize];
-    tau[1usize] = viewmat[7usize];
-    tau[2usize] = viewmat[11usize];
-    let fx = intrinsics[0usize];
-    let fy = intrinsics[1usize];
-    let cx = intrinsics[2usize];
-    let cy = intrinsics[3usize];
+    view_rigid(cam, &mut w, &mut tau);
+    let fx = cam.intrinsics[0usize];
+    let fy = cam.intrinsics[1usize];
+    let cx = cam.intrinsics[2usize];
+    let cy = cam.intrinsics[3usize];
     let mut m = Array::<f32>::new(3usize);
     #[unroll]
     for c in 0..3usize {
-        m[c] = means[i * 3 + c];
+        m[c] = gauss.means[i * 3 + c];
     }
     let x = w[0usize] * m[0usize] + w[1usize] * m[1usize] + w[2usize] * m[2usize] + tau[0usize];
     let y = w[3usize] * m[0usize] + w[4usize] * m[1usize] + w[5usize] * m[2usize] + tau[1usize];
@@ -120,8 +94,8 @@ pub fn project_bwd(
     }
 
     // Opacity.
-    let opacity = splats[i * SPLAT + 5];
-    d_opacity[i] = g_op * opacity * (1.0f32 - opacity);
+    let opacity = fwd.splats[i * SPLAT + 5];
+    out.opacity[i] = g_op * opacity * (1.0f32 - opacity);
 
     // Colour: SH and the view direction.
     let mut dir = Array::<f32>::new(3usize);
@@ -150,9 +124,9 @@ pub fn project_bwd(
     let mut raw_g = 0.5f32;
     let mut raw_b = 0.5f32;
     for k in 0..nk {
-        raw_r += sh[base + k * 3] * basis[k];
-        raw_g += sh[base + k * 3 + 1] * basis[k];
-        raw_b += sh[base + k * 3 + 2] * basis[k];
+        raw_r += gauss.sh[base + k * 3] * basis[k];
+        raw_g += gauss.sh[base + k * 3 + 1] * basis[k];
+        raw_b += gauss.sh[base + k * 3 + 2] * basis[k];
     }
     // A clamped (negative) channel passes no gradient.
     let mut ur = gr;
@@ -174,10 +148,10 @@ pub fn project_bwd(
     }
     for k in 0..nk {
         let yk = basis[k];
-        d_sh[base + k * 3] = ur * yk;
-        d_sh[base + k * 3 + 1] = ug * yk;
-        d_sh[base + k * 3 + 2] = ub * yk;
-        let dl_dyk = ur * sh[base + k * 3] + ug * sh[base + k * 3 + 1] + ub * sh[base + k * 3 + 2];
+        out.sh[base + k * 3] = ur * yk;
+        out.sh[base + k * 3 + 1] = ug * yk;
+        out.sh[base + k * 3 + 2] = ub * yk;
+        let dl_dyk = ur * gauss.sh[base + k * 3] + ug * gauss.sh[base + k * 3 + 1] + ub * gauss.sh[base + k * 3 + 2];
         #[unroll]
         for a in 0..3usize {
             d_unit[a] += dl_dyk * basis_grad[k * 3 + a];
@@ -200,23 +174,14 @@ pub fn project_bwd(
     }
 
     // Covariances, recomputed.
-    let qw = quats[i * 4];
-    let qx = quats[i * 4 + 1];
-    let qy = quats[i * 4 + 2];
-    let qz = quats[i * 4 + 3];
-    let qnorm = (qw * qw + qx * qx + qy * qy + qz * qz).sqrt();
     let mut qn = Array::<f32>::new(4usize);
-    qn[0usize] = qw / qnorm;
-    qn[1usize] = qx / qnorm;
-    qn[2usize] = qy / qnorm;
-    qn[3usize] = qz / qnorm;
     let mut rot = Array::<f32>::new(9usize);
-    rotation(qn[0usize], qn[1usize], qn[2usize], qn[3usize], &mut rot);
+    let qnorm = unit_quat_rotation(gauss, i, &mut qn, &mut rot);
     let mut scale = Array::<f32>::new(3usize);
     let mut rs = Array::<f32>::new(9usize);
     #[unroll]
     for c in 0..3usize {
-        scale[c] = (log_scales[i * 3 + c]).exp();
+        scale[c] = (gauss.log_scales[i * 3 + c]).exp();
         #[unroll]
         for r in 0..3usize {
             rs[r * 3 + c] = rot[r * 3 + c] * scale[c];
@@ -229,33 +194,33 @@ pub fn project_bwd(
     let mut cc = Array::<f32>::new(9usize);
     matmul3_bt(&wc, &w, &mut cc);
 
-    let wf = f32::cast_from(width);
-    let hf = f32::cast_from(height);
+    let wf = f32::cast_from(u.width);
+    let hf = f32::cast_from(u.height);
     let tan_x = 0.5f32 * wf / fx;
     let tan_y = 0.5f32 * hf / fy;
-    let lo_x = -(cx / fx + 0.3f32 * tan_x);
-    let hi_x = (wf - cx) / fx + 0.3f32 * tan_x;
-    let lo_y = -(cy / fy + 0.3f32 * tan_y);
-    let hi_y = (hf - cy) / fy + 0.3f32 * tan_y;
+    let lo_x = -(cx / fx + JAC_CLAMP_MARGIN_F32 * tan_x);
+    let hi_x = (wf - cx) / fx + JAC_CLAMP_MARGIN_F32 * tan_x;
+    let lo_y = -(cy / fy + JAC_CLAMP_MARGIN_F32 * tan_y);
+    let hi_y = (hf - cy) / fy + JAC_CLAMP_MARGIN_F32 * tan_y;
     let rx = x / z;
     let ry = y / z;
     let clamped_x = rx < lo_x || rx > hi_x;
     let clamped_y = ry < lo_y || ry > hi_y;
-    let u = min(max(rx, lo_x), hi_x);
-    let v = min(max(ry, lo_y), hi_y);
+    let ru = min(max(rx, lo_x), hi_x);
+    let rv = min(max(ry, lo_y), hi_y);
     // J as 2×3 row-major.
     let mut jac = Array::<f32>::new(6usize);
     jac[0usize] = fx / z;
     jac[1usize] = 0.0f32;
-    jac[2usize] = -fx * u / z;
+    jac[2usize] = -fx * ru / z;
     jac[3usize] = 0.0f32;
     jac[4usize] = fy / z;
-    jac[5usize] = -fy * v / z;
+    jac[5usize] = -fy * rv / z;
 
     // dL/dΣ₂ = −C G C with C the conic and G its symmetric gradient (b counted once).
-    let ca = splats[i * SPLAT + 2];
-    let cb = splats[i * SPLAT + 3];
-    let cv = splats[i * SPLAT + 4];
+    let ca = fwd.splats[i * SPLAT + 2];
+    let cb = fwd.splats[i * SPLAT + 3];
+    let cv = fwd.splats[i * SPLAT + 4];
     let g00 = gca;
     let g01 = 0.5f32 * gcb;
     let g11 = gcc;
@@ -336,7 +301,7 @@ pub fn project_bwd(
     }
     #[unroll]
     for c in 0..3usize {
-        d_log_scales[i * 3 + c] = dls[c];
+        out.log_scales[i * 3 + c] = dls[c];
     }
     // dL/dq of the unit quaternion, as `rotmat_vjp`, then through the normalisation.
     let qw = qn[0usize];
@@ -366,7 +331,7 @@ pub fn project_bwd(
     let radial = gq[0usize] * qn[0usize] + gq[1usize] * qn[1usize] + gq[2usize] * qn[2usize] + gq[3usize] * qn[3usize];
     #[unroll]
     for c in 0..4usize {
-        d_quats[i * 4 + c] = (gq[c] - radial * qn[c]) / qnorm;
+        out.quats[i * 4 + c] = (gq[c] - radial * qn[c]) / qnorm;
     }
 
     // Mean, J and depth with respect to t and the intrinsics.
@@ -382,7 +347,7 @@ pub fn project_bwd(
     // J[r][2usize] = −f·u/z with u = clamp(t_r/z); a clamped u depends on (f, c) only, through lim = (…)/f.
     let gj0 = gjac[2usize];
     if clamped_x {
-        gt[2usize] += gj0 * fx * u / (z * z);
+        gt[2usize] += gj0 * fx * ru / (z * z);
         dcx += gj0 / z;
     } else {
         gt[0usize] -= gj0 * fx / (z * z);
@@ -391,7 +356,7 @@ pub fn project_bwd(
     }
     let gj1 = gjac[5usize];
     if clamped_y {
-        gt[2usize] += gj1 * fy * v / (z * z);
+        gt[2usize] += gj1 * fy * rv / (z * z);
         dcy += gj1 / z;
     } else {
         gt[1usize] -= gj1 * fy / (z * z);
@@ -412,20 +377,20 @@ pub fn project_bwd(
     }
     #[unroll]
     for c in 0..3usize {
-        d_means[i * 3 + c] = dmean[c];
+        out.means[i * 3 + c] = dmean[c];
     }
     #[unroll]
     for c in 0..9usize {
-        d_cam[i * CAM + c] = dw[c];
+        out.cam[i * CAM + c] = dw[c];
     }
     #[unroll]
     for c in 0..3usize {
-        d_cam[i * CAM + 9 + c] = dtau[c];
+        out.cam[i * CAM + 9 + c] = dtau[c];
     }
-    d_cam[i * CAM + 12] = dfx;
-    d_cam[i * CAM + 13] = dfy;
-    d_cam[i * CAM + 14] = dcx;
-    d_cam[i * CAM + 15] = dcy;
+    out.cam[i * CAM + 12] = dfx;
+    out.cam[i * CAM + 13] = dfy;
+    out.cam[i * CAM + 14] = dcx;
+    out.cam[i * CAM + 15] = dcy;
 }
 
 /// Sum of the per-Gaussian camera shares `[W (9), τ (3), fx, fy, cx, cy]` over the `n` Gaussians, written as the

@@ -11,11 +11,10 @@
 //! binning's per-Gaussian order (Gaussian g's rectangle, row-major, from `offsets[g]`), so [`gather`] sums each
 //! Gaussian's slots in a fixed order too: same input, same bits.
 
-use crate::cube::kernels::project::{SPLAT, TILE};
+use crate::constants::{ALPHA_MAX, ALPHA_MIN, TILE};
+use crate::cube::kernels::project::SPLAT;
+use crate::cube::types::{RasterBwdArgs, TileLists, Uniforms};
 use cubecl::prelude::*;
-
-/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
-const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
 
 /// Gradient floats per list entry: [mean x, mean y, conic a, b, c, opacity, r, g, b, depth].
 pub const GRAD: usize = 10;
@@ -29,32 +28,15 @@ const RED_FLOATS: usize = 128 * GRAD;
 const BATCH_FLOATS: usize = 128 * SPLAT;
 
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
-pub fn raster_bwd(
-    splats: &Tensor<f32>,
-    key_gauss: &Tensor<u32>,
-    ranges: &Tensor<u32>,
-    rects: &Tensor<u32>,
-    offsets: &Tensor<u32>,
-    final_t: &Tensor<f32>,
-    n_contrib: &Tensor<u32>,
-    upstream: &Tensor<f32>,
-    entry_grads: &mut Tensor<f32>,
-    width: u32,
-    height: u32,
-    tiles_x: u32,
-    bg_r: f32,
-    bg_g: f32,
-    bg_b: f32,
-) {
+pub fn raster_bwd(lists: &TileLists, fwd: &RasterBwdArgs, entry_grads: &mut Tensor<f32>, u: &Uniforms) {
     let unit = UNIT_POS;
     let tx = CUBE_POS_X;
     let ty = CUBE_POS_Y;
     let px = tx * TILE + UNIT_POS_X;
     let py = ty * TILE + UNIT_POS_Y;
-    let inside = px < width && py < height;
-    let tile = (ty * tiles_x + tx) as usize;
-    let start = ranges[tile * 2];
+    let inside = px < u.width && py < u.height;
+    let tile = (ty * u.tiles_x + tx) as usize;
+    let start = lists.ranges[tile * 2];
     let fx = f32::cast_from(px) + 0.5f32;
     let fy = f32::cast_from(py) + 0.5f32;
 
@@ -66,15 +48,15 @@ pub fn raster_bwd(
     let mut dcb = 0.0f32;
     let mut dd = 0.0f32;
     if inside {
-        let pix = (py * width + px) as usize;
-        t = final_t[pix];
-        nc = n_contrib[pix];
-        let np = (width * height) as usize;
-        dcr = upstream[pix * 3];
-        dcg = upstream[pix * 3 + 1];
-        dcb = upstream[pix * 3 + 2];
-        dd = upstream[4 * np + pix];
-        q = t * (dcr * bg_r + dcg * bg_g + dcb * bg_b - upstream[3 * np + pix]);
+        let pix = (py * u.width + px) as usize;
+        t = fwd.final_t[pix];
+        nc = fwd.n_contrib[pix];
+        let np = (u.width * u.height) as usize;
+        dcr = fwd.upstream[pix * 3];
+        dcg = fwd.upstream[pix * 3 + 1];
+        dcb = fwd.upstream[pix * 3 + 2];
+        dd = fwd.upstream[4 * np + pix];
+        q = t * (dcr * u.bg_r + dcg * u.bg_g + dcb * u.bg_b - fwd.upstream[3 * np + pix]);
     }
 
     // The tile's last contributing entry: a max-reduction of n_contrib.
@@ -106,15 +88,15 @@ pub fn raster_bwd(
         let batch_start = batch_end - min(batch_end, BATCH);
         // Load the batch's splats and each entry's slot: offsets[g] + its tile's rank in g's rectangle.
         if unit < batch_end - batch_start {
-            let g = key_gauss[(start + batch_start + unit) as usize] as usize;
+            let g = lists.gauss[(start + batch_start + unit) as usize] as usize;
             #[unroll]
             for c in 0..SPLAT {
-                batch[(unit as usize) * SPLAT + c] = splats[g * SPLAT + c];
+                batch[(unit as usize) * SPLAT + c] = lists.splats[g * SPLAT + c];
             }
-            let tx0 = rects[g * 4];
-            let tx1 = rects[g * 4 + 1];
-            let ty0 = rects[g * 4 + 2];
-            slots[unit as usize] = offsets[g] + (ty - ty0) * (tx1 - tx0 + 1) + (tx - tx0);
+            let tx0 = fwd.rects[g * 4];
+            let tx1 = fwd.rects[g * 4 + 1];
+            let ty0 = fwd.rects[g * 4 + 2];
+            slots[unit as usize] = fwd.offsets[g] + (ty - ty0) * (tx1 - tx0 + 1) + (tx - tx0);
         }
         sync_cube();
         let count = batch_end - batch_start;
@@ -130,8 +112,8 @@ pub fn raster_bwd(
             let dy = fy - batch[o + 1];
             let power = -0.5f32 * (ca * dx * dx + cc * dy * dy) - cb * dx * dy;
             let raw = opacity * (power).exp();
-            let clamped = raw > 0.99f32;
-            let alpha = min(raw, 0.99f32);
+            let clamped = raw > ALPHA_MAX;
+            let alpha = min(raw, ALPHA_MAX);
             let valid = inside && k < nc && alpha >= ALPHA_MIN;
             let ra = 1.0f32 / (1.0f32 - alpha);
             let ti = t * ra;

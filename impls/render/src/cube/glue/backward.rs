@@ -3,8 +3,11 @@
 
 use super::Forward;
 use super::buffers::{input, shaped};
+use crate::constants::TILE;
 use crate::cube::bwd::{project_bwd, raster_bwd};
-use crate::cube::kernels::project::TILE;
+use crate::cube::types::{
+    CameraArgsLaunch, GaussianArgsLaunch, ParamGradsLaunch, ProjectBwdArgsLaunch, RasterBwdArgsLaunch, TileListsLaunch,
+};
 use burn::tensor::{DType, Shape};
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
@@ -15,32 +18,32 @@ pub(super) fn backward(f: &Forward, upstream: CubeTensor) -> [CubeTensor; 8] {
     let on = &f.on;
     let upstream = input(upstream);
     let [means, log_scales, quats, sh, viewmat, intrinsics] = f.inputs.clone();
-    let n = f.n;
-    let (tiles_x, tiles_y) = (f.width.div_ceil(TILE), f.height.div_ceil(TILE));
+    let n = f.frame.n;
+    let (tiles_x, tiles_y) = f.frame.tiles();
+    let uniforms = || f.frame.uniforms();
 
     let entry_grads = on.zeros(f.intersections * raster_bwd::GRAD, DType::F32);
     raster_bwd::raster_bwd::launch(
         &on.client,
         CubeCount::Static(tiles_x, tiles_y, 1),
         CubeDim::new_2d(TILE, TILE),
-        f.splats.clone().into_tensor_arg(),
-        f.key_gauss.clone().into_tensor_arg(),
-        f.ranges.clone().into_tensor_arg(),
-        f.rects.clone().into_tensor_arg(),
-        f.offsets.clone().into_tensor_arg(),
-        f.final_t.clone().into_tensor_arg(),
-        f.n_contrib.clone().into_tensor_arg(),
-        upstream.into_tensor_arg(),
+        TileListsLaunch {
+            splats: f.splats.clone().into_buffer_arg(),
+            gauss: f.key_gauss.clone().into_buffer_arg(),
+            ranges: f.ranges.clone().into_buffer_arg(),
+        },
+        RasterBwdArgsLaunch {
+            rects: f.rects.clone().into_buffer_arg(),
+            offsets: f.offsets.clone().into_buffer_arg(),
+            final_t: f.final_t.clone().into_buffer_arg(),
+            n_contrib: f.n_contrib.clone().into_buffer_arg(),
+            upstream: upstream.into_buffer_arg(),
+        },
         entry_grads.clone().into_tensor_arg(),
-        f.width,
-        f.height,
-        tiles_x,
-        f.background[0],
-        f.background[1],
-        f.background[2],
+        uniforms(),
     );
 
-    let k3 = f.num_coeffs * 3;
+    let k3 = f.frame.num_coeffs * 3;
     let grads2d = on.empty(n * raster_bwd::GRAD, DType::F32);
     let d_means = on.empty(n * 3, DType::F32);
     let d_log_scales = on.empty(n * 3, DType::F32);
@@ -66,25 +69,27 @@ pub(super) fn backward(f: &Forward, upstream: CubeTensor) -> [CubeTensor; 8] {
             &on.client,
             count,
             dim,
-            means.into_tensor_arg(),
-            log_scales.into_tensor_arg(),
-            quats.into_tensor_arg(),
-            sh.into_tensor_arg(),
-            viewmat.into_tensor_arg(),
-            intrinsics.into_tensor_arg(),
-            f.splats.clone().into_tensor_arg(),
-            f.counts.clone().into_tensor_arg(),
-            grads2d.into_tensor_arg(),
-            d_means.clone().into_tensor_arg(),
-            d_log_scales.clone().into_tensor_arg(),
-            d_quats.clone().into_tensor_arg(),
-            d_opacity.clone().into_tensor_arg(),
-            d_sh.clone().into_tensor_arg(),
-            d_cam.clone().into_tensor_arg(),
-            n as u32,
-            f.num_coeffs as u32,
-            f.width,
-            f.height,
+            GaussianArgsLaunch {
+                means: means.into_buffer_arg(),
+                log_scales: log_scales.into_buffer_arg(),
+                quats: quats.into_buffer_arg(),
+                sh: sh.into_buffer_arg(),
+            },
+            CameraArgsLaunch { viewmat: viewmat.into_buffer_arg(), intrinsics: intrinsics.into_buffer_arg() },
+            ProjectBwdArgsLaunch {
+                splats: f.splats.clone().into_buffer_arg(),
+                counts: f.counts.clone().into_buffer_arg(),
+                grads2d: grads2d.into_buffer_arg(),
+            },
+            ParamGradsLaunch {
+                means: d_means.clone().into_buffer_arg(),
+                log_scales: d_log_scales.clone().into_buffer_arg(),
+                quats: d_quats.clone().into_buffer_arg(),
+                opacity: d_opacity.clone().into_buffer_arg(),
+                sh: d_sh.clone().into_buffer_arg(),
+                cam: d_cam.clone().into_buffer_arg(),
+            },
+            uniforms(),
         );
     }
     let d_viewmat = on.empty(16, DType::F32);

@@ -2,15 +2,17 @@
 //! tile ranges) and compositing. Returns the packed image, the radii (read to the host: the op returns them
 //! there) and what the backward needs.
 
-use super::Forward;
 use super::buffers::{On, input, read_u32, shaped};
+use super::{Forward, Frame};
+use crate::constants::TILE;
 use crate::cube::kernels::{bin, project, raster};
+use crate::cube::types::{
+    BinArgsLaunch, CameraArgsLaunch, GaussianArgsLaunch, ProjectedLaunch, RasterOutLaunch, SortKeysLaunch,
+    TileListsLaunch,
+};
 use burn::tensor::{DType, Shape};
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
-
-/// Tile side, as the CPU kernel's.
-const TILE: u32 = project::TILE;
 
 pub(super) fn forward(
     inputs: [CubeTensor; 7],
@@ -28,9 +30,16 @@ pub(super) fn forward(
     let num_coeffs = shapes[4][1];
     let on = On::of(&inputs[0]);
     let [means, log_scales, quats, opacity_logits, sh, viewmat, intrinsics] = inputs.map(input);
-    let (tiles_x, tiles_y) = (width.div_ceil(TILE), height.div_ceil(TILE));
+    let frame = Frame { n, num_coeffs, width, height, background };
+    let (tiles_x, tiles_y) = frame.tiles();
     let n_tiles = (tiles_x * tiles_y) as usize;
     let pixels = (width * height) as usize;
+    let uniforms = || frame.uniforms();
+    let keys = |tile: &CubeTensor, depth: &CubeTensor, gauss: &CubeTensor| SortKeysLaunch {
+        tile: tile.clone().into_buffer_arg(),
+        depth: depth.clone().into_buffer_arg(),
+        gauss: gauss.clone().into_buffer_arg(),
+    };
 
     let splats = on.empty(n * project::SPLAT, DType::F32);
     let rects = on.zeros(n * 4, DType::U32);
@@ -44,21 +53,24 @@ pub(super) fn forward(
             &on.client,
             count,
             dim,
-            means.clone().into_tensor_arg(),
-            log_scales.clone().into_tensor_arg(),
-            quats.clone().into_tensor_arg(),
+            GaussianArgsLaunch {
+                means: means.clone().into_buffer_arg(),
+                log_scales: log_scales.clone().into_buffer_arg(),
+                quats: quats.clone().into_buffer_arg(),
+                sh: sh.clone().into_buffer_arg(),
+            },
             opacity_logits.clone().into_tensor_arg(),
-            sh.clone().into_tensor_arg(),
-            viewmat.clone().into_tensor_arg(),
-            intrinsics.clone().into_tensor_arg(),
-            splats.clone().into_tensor_arg(),
-            rects.clone().into_tensor_arg(),
-            counts.clone().into_tensor_arg(),
-            radii.clone().into_tensor_arg(),
-            n as u32,
-            num_coeffs as u32,
-            width,
-            height,
+            CameraArgsLaunch {
+                viewmat: viewmat.clone().into_buffer_arg(),
+                intrinsics: intrinsics.clone().into_buffer_arg(),
+            },
+            ProjectedLaunch {
+                splats: splats.clone().into_buffer_arg(),
+                rects: rects.clone().into_buffer_arg(),
+                counts: counts.clone().into_buffer_arg(),
+                radii: radii.clone().into_buffer_arg(),
+            },
+            uniforms(),
         );
         bin::scan::launch(
             &on.client,
@@ -86,28 +98,18 @@ pub(super) fn forward(
             &on.client,
             count,
             dim,
-            rects.clone().into_tensor_arg(),
-            counts.clone().into_tensor_arg(),
-            offsets.clone().into_tensor_arg(),
-            splats.clone().into_tensor_arg(),
-            key_tile.clone().into_tensor_arg(),
-            key_depth.clone().into_tensor_arg(),
-            key_gauss.clone().into_tensor_arg(),
-            n as u32,
-            tiles_x,
+            BinArgsLaunch {
+                rects: rects.clone().into_buffer_arg(),
+                counts: counts.clone().into_buffer_arg(),
+                offsets: offsets.clone().into_buffer_arg(),
+                splats: splats.clone().into_buffer_arg(),
+            },
+            keys(&key_tile, &key_depth, &key_gauss),
+            uniforms(),
         );
         if p > m {
             let (count, dim) = on.grid(p - m);
-            bin::pad::launch(
-                &on.client,
-                count,
-                dim,
-                key_tile.clone().into_tensor_arg(),
-                key_depth.clone().into_tensor_arg(),
-                key_gauss.clone().into_tensor_arg(),
-                m as u32,
-                p as u32,
-            );
+            bin::pad::launch(&on.client, count, dim, keys(&key_tile, &key_depth, &key_gauss), m as u32, p as u32);
         }
         let mut k = 2;
         while k <= p {
@@ -118,9 +120,7 @@ pub(super) fn forward(
                     &on.client,
                     count,
                     dim,
-                    key_tile.clone().into_tensor_arg(),
-                    key_depth.clone().into_tensor_arg(),
-                    key_gauss.clone().into_tensor_arg(),
+                    keys(&key_tile, &key_depth, &key_gauss),
                     k as u32,
                     j as u32,
                     p as u32,
@@ -147,18 +147,17 @@ pub(super) fn forward(
         &on.client,
         CubeCount::Static(tiles_x, tiles_y, 1),
         CubeDim::new_2d(TILE, TILE),
-        splats.clone().into_tensor_arg(),
-        key_gauss.clone().into_tensor_arg(),
-        ranges.clone().into_tensor_arg(),
-        packed.clone().into_tensor_arg(),
-        final_t.clone().into_tensor_arg(),
-        n_contrib.clone().into_tensor_arg(),
-        width,
-        height,
-        tiles_x,
-        background[0],
-        background[1],
-        background[2],
+        TileListsLaunch {
+            splats: splats.clone().into_buffer_arg(),
+            gauss: key_gauss.clone().into_buffer_arg(),
+            ranges: ranges.clone().into_buffer_arg(),
+        },
+        RasterOutLaunch {
+            packed: packed.clone().into_buffer_arg(),
+            final_t: final_t.clone().into_buffer_arg(),
+            n_contrib: n_contrib.clone().into_buffer_arg(),
+        },
+        uniforms(),
     );
     let packed = shaped(packed, Shape::new([pixels * 5]));
     let saved = Forward {
@@ -173,12 +172,8 @@ pub(super) fn forward(
         ranges,
         final_t,
         n_contrib,
-        n,
-        num_coeffs,
+        frame,
         intersections: m,
-        width,
-        height,
-        background,
     };
     (packed, radii, saved)
 }

@@ -5,6 +5,8 @@ mod backward;
 mod buffers;
 mod forward;
 
+use crate::constants::TILE;
+use crate::cube::types::UniformsLaunch;
 use crate::op::RasterKernels;
 use buffers::On;
 use burn::backend::tensor::FloatTensor;
@@ -27,12 +29,40 @@ pub(crate) struct Forward {
     ranges: CubeTensor,
     final_t: CubeTensor,
     n_contrib: CubeTensor,
+    frame: Frame,
+    intersections: usize,
+}
+
+/// The scalars of one render: `n` Gaussians with `num_coeffs` SH coefficients, a `width`×`height` image, the
+/// background colour.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
     n: usize,
     num_coeffs: usize,
-    intersections: usize,
     width: u32,
     height: u32,
     background: [f32; 3],
+}
+
+impl Frame {
+    /// Tiles across and down.
+    fn tiles(&self) -> (u32, u32) {
+        (self.width.div_ceil(TILE), self.height.div_ceil(TILE))
+    }
+
+    /// The kernels' scalar uniforms.
+    fn uniforms(&self) -> UniformsLaunch {
+        UniformsLaunch {
+            n: self.n as u32,
+            num_coeffs: self.num_coeffs as u32,
+            width: self.width,
+            height: self.height,
+            tiles_x: self.tiles().0,
+            bg_r: self.background[0],
+            bg_g: self.background[1],
+            bg_b: self.background[2],
+        }
+    }
 }
 
 /// Autodiff state must be `Clone + Debug`; share the buffers instead of copying them.
@@ -42,7 +72,8 @@ pub(crate) struct Saved(Arc<Forward>);
 impl std::fmt::Debug for Saved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.0;
-        write!(f, "CubeSaved({} Gaussians, {} intersections, {}x{})", s.n, s.intersections, s.width, s.height)
+        let fr = &s.frame;
+        write!(f, "CubeSaved({} Gaussians, {} intersections, {}x{})", fr.n, s.intersections, fr.width, fr.height)
     }
 }
 

@@ -10,6 +10,8 @@
 //!    the keys are distinct, so the order is total and the result deterministic.
 //! 4. [`tile_ranges`]: where each tile's run starts and ends in the sorted keys.
 
+use super::project::SPLAT;
+use crate::cube::types::{BinArgs, SortKeys, Uniforms};
 use cubecl::prelude::*;
 
 /// Units of the single cube of [`scan`].
@@ -48,35 +50,25 @@ pub fn scan(counts: &Tensor<u32>, offsets: &mut Tensor<u32>, total: &mut Tensor<
 }
 
 #[cube(launch)]
-pub fn emit(
-    rects: &Tensor<u32>,
-    counts: &Tensor<u32>,
-    offsets: &Tensor<u32>,
-    splats: &Tensor<f32>,
-    key_tile: &mut Tensor<u32>,
-    key_depth: &mut Tensor<f32>,
-    key_gauss: &mut Tensor<u32>,
-    n: u32,
-    tiles_x: u32,
-) {
+pub fn emit(bins: &BinArgs, keys: &mut SortKeys, u: &Uniforms) {
     let g = ABSOLUTE_POS;
-    if g >= n as usize {
+    if g >= u.n as usize {
         terminate!();
     }
-    if counts[g] == 0 {
+    if bins.counts[g] == 0 {
         terminate!();
     }
-    let depth = splats[g * 10 + 9];
-    let tx0 = rects[g * 4];
-    let tx1 = rects[g * 4 + 1];
-    let ty0 = rects[g * 4 + 2];
-    let ty1 = rects[g * 4 + 3];
-    let mut slot = offsets[g] as usize;
+    let depth = bins.splats[g * SPLAT + 9];
+    let tx0 = bins.rects[g * 4];
+    let tx1 = bins.rects[g * 4 + 1];
+    let ty0 = bins.rects[g * 4 + 2];
+    let ty1 = bins.rects[g * 4 + 3];
+    let mut slot = bins.offsets[g] as usize;
     for ty in ty0..ty1 + 1 {
         for tx in tx0..tx1 + 1 {
-            key_tile[slot] = ty * tiles_x + tx;
-            key_depth[slot] = depth;
-            key_gauss[slot] = g as u32;
+            keys.tile[slot] = ty * u.tiles_x + tx;
+            keys.depth[slot] = depth;
+            keys.gauss[slot] = g as u32;
             slot += 1;
         }
     }
@@ -84,26 +76,19 @@ pub fn emit(
 
 /// Padding after the `m` real keys sorts last (tile u32::MAX).
 #[cube(launch)]
-pub fn pad(key_tile: &mut Tensor<u32>, key_depth: &mut Tensor<f32>, key_gauss: &mut Tensor<u32>, m: u32, p: u32) {
+pub fn pad(keys: &mut SortKeys, m: u32, p: u32) {
     let i = ABSOLUTE_POS as u32 + m;
     if i >= p {
         terminate!();
     }
-    key_tile[i as usize] = u32::MAX;
-    key_depth[i as usize] = 0.0f32;
-    key_gauss[i as usize] = 0u32;
+    keys.tile[i as usize] = u32::MAX;
+    keys.depth[i as usize] = 0.0f32;
+    keys.gauss[i as usize] = 0u32;
 }
 
 /// One compare-exchange stage (block size `k`, distance `j`) of the bitonic network over `p` keys.
 #[cube(launch)]
-pub fn bitonic_step(
-    key_tile: &mut Tensor<u32>,
-    key_depth: &mut Tensor<f32>,
-    key_gauss: &mut Tensor<u32>,
-    k: u32,
-    j: u32,
-    p: u32,
-) {
+pub fn bitonic_step(keys: &mut SortKeys, k: u32, j: u32, p: u32) {
     let i = ABSOLUTE_POS as u32;
     let l = i ^ j;
     if i >= p || l <= i {
@@ -111,21 +96,21 @@ pub fn bitonic_step(
     }
     let a = i as usize;
     let b = l as usize;
-    let ta = key_tile[a];
-    let da = key_depth[a];
-    let ga = key_gauss[a];
-    let tb = key_tile[b];
-    let db = key_depth[b];
-    let gb = key_gauss[b];
+    let ta = keys.tile[a];
+    let da = keys.depth[a];
+    let ga = keys.gauss[a];
+    let tb = keys.tile[b];
+    let db = keys.depth[b];
+    let gb = keys.gauss[b];
     let greater = ta > tb || (ta == tb && (da > db || (da == db && ga > gb)));
     let ascending = (i & k) == 0;
     if greater == ascending {
-        key_tile[a] = tb;
-        key_depth[a] = db;
-        key_gauss[a] = gb;
-        key_tile[b] = ta;
-        key_depth[b] = da;
-        key_gauss[b] = ga;
+        keys.tile[a] = tb;
+        keys.depth[a] = db;
+        keys.gauss[a] = gb;
+        keys.tile[b] = ta;
+        keys.depth[b] = da;
+        keys.gauss[b] = ga;
     }
 }
 

@@ -9,17 +9,19 @@
 //!
 //! Outputs per Gaussian: the splat `[mean x, mean y, conic a, b, c, opacity, r, g, b, depth]` ([`SPLAT`] floats),
 //! the tile rectangle `[tx0, tx1, ty0, ty1]`, its tile count (0 = culled) and the radius (0 = culled).
+//! The numbers above are the f32 forms of [`crate::constants`]; the clamped ratios are `ru`, `rv` in the code (`u` is
+//! the uniforms).
 
-use super::maths::{matmul3, matmul3_bt, rotation, sh_basis};
+use super::maths::{matmul3, matmul3_bt, sh_basis, unit_quat_rotation, view_rigid};
+use crate::constants::{
+    ALPHA_MIN, ALPHA_MIN_RECIP_F32, COV2D_BLUR_F32, EXTENT_PAD_F32, EXTENT_SCALE_F32, JAC_CLAMP_MARGIN_F32,
+    NEAR_PLANE_F32, TILE,
+};
+use crate::cube::types::{CameraArgs, GaussianArgs, Projected, Uniforms};
 use cubecl::prelude::*;
-
-/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
-const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
 
 /// Floats per projected splat.
 pub const SPLAT: usize = 10;
-/// Tile side in pixels (the CPU kernel's `TILE`).
-pub const TILE: u32 = 16;
 
 /// True when `v` is neither NaN nor ±∞ (comparisons with NaN are false).
 #[cube]
@@ -28,54 +30,38 @@ pub fn finite(v: f32) -> bool {
 }
 
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
 pub fn project(
-    means: &Tensor<f32>,
-    log_scales: &Tensor<f32>,
-    quats: &Tensor<f32>,
+    gauss: &GaussianArgs,
     opacity_logits: &Tensor<f32>,
-    sh: &Tensor<f32>,
-    viewmat: &Tensor<f32>,
-    intrinsics: &Tensor<f32>,
-    splats: &mut Tensor<f32>,
-    rects: &mut Tensor<u32>,
-    counts: &mut Tensor<u32>,
-    radii: &mut Tensor<u32>,
-    n: u32,
-    num_coeffs: u32,
-    width: u32,
-    height: u32,
+    cam: &CameraArgs,
+    out: &mut Projected,
+    u: &Uniforms,
 ) {
     let i = ABSOLUTE_POS;
-    if i >= n as usize {
+    if i >= u.n as usize {
         terminate!();
     }
-    counts[i] = 0u32;
-    radii[i] = 0u32;
+    out.counts[i] = 0u32;
+    out.radii[i] = 0u32;
 
     let mut w = Array::<f32>::new(9usize);
-    #[unroll]
-    for r in 0..3usize {
-        #[unroll]
-        for c in 0..3usize {
-            w[r * 3 + c] = viewmat[r * 4 + c];
-        }
-    }
-    let t0 = viewmat[3usize];
-    let t1 = viewmat[7usize];
-    let t2 = viewmat[11usize];
-    let fx = intrinsics[0usize];
-    let fy = intrinsics[1usize];
-    let cx = intrinsics[2usize];
-    let cy = intrinsics[3usize];
-    let mx = means[i * 3];
-    let my = means[i * 3 + 1];
-    let mz = means[i * 3 + 2];
+    let mut tau = Array::<f32>::new(3usize);
+    view_rigid(cam, &mut w, &mut tau);
+    let t0 = tau[0usize];
+    let t1 = tau[1usize];
+    let t2 = tau[2usize];
+    let fx = cam.intrinsics[0usize];
+    let fy = cam.intrinsics[1usize];
+    let cx = cam.intrinsics[2usize];
+    let cy = cam.intrinsics[3usize];
+    let mx = gauss.means[i * 3];
+    let my = gauss.means[i * 3 + 1];
+    let mz = gauss.means[i * 3 + 2];
     let x = w[0usize] * mx + w[1usize] * my + w[2usize] * mz + t0;
     let y = w[3usize] * mx + w[4usize] * my + w[5usize] * mz + t1;
     let z = w[6usize] * mx + w[7usize] * my + w[8usize] * mz + t2;
     // Written so that NaN fails too.
-    if !(z >= 0.01f32) {
+    if !(z >= NEAR_PLANE_F32) {
         terminate!();
     }
     let opacity = 1.0f32 / (1.0f32 + (-opacity_logits[i]).exp());
@@ -83,17 +69,13 @@ pub fn project(
         terminate!();
     }
 
-    let qw = quats[i * 4];
-    let qx = quats[i * 4 + 1];
-    let qy = quats[i * 4 + 2];
-    let qz = quats[i * 4 + 3];
-    let qnorm = (qw * qw + qx * qx + qy * qy + qz * qz).sqrt();
+    let mut qn = Array::<f32>::new(4usize);
     let mut rot = Array::<f32>::new(9usize);
-    rotation(qw / qnorm, qx / qnorm, qy / qnorm, qz / qnorm, &mut rot);
+    unit_quat_rotation(gauss, i, &mut qn, &mut rot);
     let mut rs = Array::<f32>::new(9usize);
     #[unroll]
     for c in 0..3usize {
-        let s = (log_scales[i * 3 + c]).exp();
+        let s = (gauss.log_scales[i * 3 + c]).exp();
         #[unroll]
         for r in 0..3usize {
             rs[r * 3 + c] = rot[r * 3 + c] * s;
@@ -106,19 +88,19 @@ pub fn project(
     let mut cc = Array::<f32>::new(9usize);
     matmul3_bt(&wc, &w, &mut cc);
 
-    let wf = f32::cast_from(width);
-    let hf = f32::cast_from(height);
+    let wf = f32::cast_from(u.width);
+    let hf = f32::cast_from(u.height);
     let tan_x = 0.5f32 * wf / fx;
     let tan_y = 0.5f32 * hf / fy;
-    let u = min(max(x / z, -(cx / fx + 0.3f32 * tan_x)), (wf - cx) / fx + 0.3f32 * tan_x);
-    let v = min(max(y / z, -(cy / fy + 0.3f32 * tan_y)), (hf - cy) / fy + 0.3f32 * tan_y);
+    let ru = min(max(x / z, -(cx / fx + JAC_CLAMP_MARGIN_F32 * tan_x)), (wf - cx) / fx + JAC_CLAMP_MARGIN_F32 * tan_x);
+    let rv = min(max(y / z, -(cy / fy + JAC_CLAMP_MARGIN_F32 * tan_y)), (hf - cy) / fy + JAC_CLAMP_MARGIN_F32 * tan_y);
     let j00 = fx / z;
-    let j02 = -fx * u / z;
+    let j02 = -fx * ru / z;
     let j11 = fy / z;
-    let j12 = -fy * v / z;
-    let ca = j00 * j00 * cc[0usize] + 2.0f32 * j00 * j02 * cc[2usize] + j02 * j02 * cc[8usize] + 0.3f32;
+    let j12 = -fy * rv / z;
+    let ca = j00 * j00 * cc[0usize] + 2.0f32 * j00 * j02 * cc[2usize] + j02 * j02 * cc[8usize] + COV2D_BLUR_F32;
     let cb = j00 * j11 * cc[1usize] + j00 * j12 * cc[2usize] + j02 * j11 * cc[5usize] + j02 * j12 * cc[8usize];
-    let cv = j11 * j11 * cc[4usize] + 2.0f32 * j11 * j12 * cc[5usize] + j12 * j12 * cc[8usize] + 0.3f32;
+    let cv = j11 * j11 * cc[4usize] + 2.0f32 * j11 * j12 * cc[5usize] + j12 * j12 * cc[8usize] + COV2D_BLUR_F32;
     let det = ca * cv - cb * cb;
     if !(det > 0.0f32) || !finite(det) {
         terminate!();
@@ -140,22 +122,22 @@ pub fn project(
     } else {
         sh_basis(0.0f32, 0.0f32, 1.0f32, &mut basis);
     }
-    let base = i * (num_coeffs as usize) * 3;
+    let base = i * (u.num_coeffs as usize) * 3;
     let mut col_r = 0.5f32;
     let mut col_g = 0.5f32;
     let mut col_b = 0.5f32;
-    for k in 0..num_coeffs as usize {
+    for k in 0..u.num_coeffs as usize {
         let yk = basis[k];
-        col_r += sh[base + k * 3] * yk;
-        col_g += sh[base + k * 3 + 1] * yk;
-        col_b += sh[base + k * 3 + 2] * yk;
+        col_r += gauss.sh[base + k * 3] * yk;
+        col_g += gauss.sh[base + k * 3 + 1] * yk;
+        col_b += gauss.sh[base + k * 3 + 2] * yk;
     }
 
-    let q0 = 2.0f32 * (255.0f32 * opacity).ln();
+    let q0 = 2.0f32 * (ALPHA_MIN_RECIP_F32 * opacity).ln();
     let lambda_max = 0.5f32 * (ca + cv) + (0.25f32 * (ca - cv) * (ca - cv) + cb * cb).sqrt();
     let radius = max(((q0 * lambda_max).sqrt()).ceil(), 1.0f32);
-    let ex = (q0 * ca).sqrt() * 1.001f32 + 0.001f32;
-    let ey = (q0 * cv).sqrt() * 1.001f32 + 0.001f32;
+    let ex = (q0 * ca).sqrt() * EXTENT_SCALE_F32 + EXTENT_PAD_F32;
+    let ey = (q0 * cv).sqrt() * EXTENT_SCALE_F32 + EXTENT_PAD_F32;
     let ok = finite(mean_x) && finite(mean_y) && finite(conic_a) && finite(conic_b) && finite(conic_c);
     if !ok || !finite(ex) || !finite(ey) {
         terminate!();
@@ -172,22 +154,22 @@ pub fn project(
     let tx1 = u32::cast_from(x1) / TILE;
     let ty0 = u32::cast_from(y0) / TILE;
     let ty1 = u32::cast_from(y1) / TILE;
-    rects[i * 4] = tx0;
-    rects[i * 4 + 1] = tx1;
-    rects[i * 4 + 2] = ty0;
-    rects[i * 4 + 3] = ty1;
-    counts[i] = (tx1 - tx0 + 1) * (ty1 - ty0 + 1);
-    radii[i] = u32::cast_from(radius);
+    out.rects[i * 4] = tx0;
+    out.rects[i * 4 + 1] = tx1;
+    out.rects[i * 4 + 2] = ty0;
+    out.rects[i * 4 + 3] = ty1;
+    out.counts[i] = (tx1 - tx0 + 1) * (ty1 - ty0 + 1);
+    out.radii[i] = u32::cast_from(radius);
 
     let o = i * SPLAT;
-    splats[o] = mean_x;
-    splats[o + 1] = mean_y;
-    splats[o + 2] = conic_a;
-    splats[o + 3] = conic_b;
-    splats[o + 4] = conic_c;
-    splats[o + 5] = opacity;
-    splats[o + 6] = max(col_r, 0.0f32);
-    splats[o + 7] = max(col_g, 0.0f32);
-    splats[o + 8] = max(col_b, 0.0f32);
-    splats[o + 9] = z;
+    out.splats[o] = mean_x;
+    out.splats[o + 1] = mean_y;
+    out.splats[o + 2] = conic_a;
+    out.splats[o + 3] = conic_b;
+    out.splats[o + 4] = conic_c;
+    out.splats[o + 5] = opacity;
+    out.splats[o + 6] = max(col_r, 0.0f32);
+    out.splats[o + 7] = max(col_g, 0.0f32);
+    out.splats[o + 8] = max(col_b, 0.0f32);
+    out.splats[o + 9] = z;
 }

@@ -7,39 +7,24 @@
 //! Per pixel it writes the packed `[r, g, b, alpha, depth]` (colour over the background, alpha = 1 − T), the
 //! final T and `n_contrib`, one past the list position of the last contributor, which the backward starts from.
 
-use super::project::{SPLAT, TILE};
+use super::project::SPLAT;
+use crate::constants::{ALPHA_MAX, ALPHA_MIN, T_MIN, TILE};
+use crate::cube::types::{RasterOut, TileLists, Uniforms};
 use cubecl::prelude::*;
-
-/// Contributions with α below this are skipped (the CPU kernel's `ALPHA_MIN`).
-const ALPHA_MIN: f32 = 1.0f32 / 255.0f32;
 
 /// Splats per shared-memory batch (= units per cube).
 pub const BATCH: u32 = TILE * TILE;
 /// Floats of one batch in shared memory.
-const BATCH_FLOATS: usize = 256 * SPLAT;
+const BATCH_FLOATS: usize = BATCH as usize * SPLAT;
 
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
-pub fn raster(
-    splats: &Tensor<f32>,
-    key_gauss: &Tensor<u32>,
-    ranges: &Tensor<u32>,
-    packed: &mut Tensor<f32>,
-    final_t: &mut Tensor<f32>,
-    n_contrib: &mut Tensor<u32>,
-    width: u32,
-    height: u32,
-    tiles_x: u32,
-    bg_r: f32,
-    bg_g: f32,
-    bg_b: f32,
-) {
+pub fn raster(lists: &TileLists, out: &mut RasterOut, u: &Uniforms) {
     let px = CUBE_POS_X * TILE + UNIT_POS_X;
     let py = CUBE_POS_Y * TILE + UNIT_POS_Y;
-    let inside = px < width && py < height;
-    let tile = (CUBE_POS_Y * tiles_x + CUBE_POS_X) as usize;
-    let start = ranges[tile * 2];
-    let end = ranges[tile * 2 + 1];
+    let inside = px < u.width && py < u.height;
+    let tile = (CUBE_POS_Y * u.tiles_x + CUBE_POS_X) as usize;
+    let start = lists.ranges[tile * 2];
+    let end = lists.ranges[tile * 2 + 1];
     let fx = f32::cast_from(px) + 0.5f32;
     let fy = f32::cast_from(py) + 0.5f32;
 
@@ -55,10 +40,10 @@ pub fn raster(
     while batch_start < end {
         let e = batch_start + UNIT_POS;
         if e < end {
-            let g = key_gauss[e as usize] as usize;
+            let g = lists.gauss[e as usize] as usize;
             #[unroll]
             for s in 0..SPLAT {
-                batch[(UNIT_POS as usize) * SPLAT + s] = splats[g * SPLAT + s];
+                batch[(UNIT_POS as usize) * SPLAT + s] = lists.splats[g * SPLAT + s];
             }
         }
         sync_cube();
@@ -69,10 +54,10 @@ pub fn raster(
                 let dx = fx - batch[o];
                 let dy = fy - batch[o + 1];
                 let power = -0.5f32 * (batch[o + 2] * dx * dx + batch[o + 4] * dy * dy) - batch[o + 3] * dx * dy;
-                let alpha = min(batch[o + 5] * (power).exp(), 0.99f32);
+                let alpha = min(batch[o + 5] * (power).exp(), ALPHA_MAX);
                 if alpha >= ALPHA_MIN {
                     let next_t = t * (1.0f32 - alpha);
-                    if next_t < 1.0e-4f32 {
+                    if next_t < T_MIN {
                         done = true;
                     } else {
                         let wgt = alpha * t;
@@ -90,14 +75,14 @@ pub fn raster(
         batch_start += BATCH;
     }
     if inside {
-        let pix = (py * width + px) as usize;
-        let np = (width * height) as usize;
-        packed[pix * 3] = cr + t * bg_r;
-        packed[pix * 3 + 1] = cg + t * bg_g;
-        packed[pix * 3 + 2] = cb + t * bg_b;
-        packed[3 * np + pix] = 1.0f32 - t;
-        packed[4 * np + pix] = depth;
-        final_t[pix] = t;
-        n_contrib[pix] = nc;
+        let pix = (py * u.width + px) as usize;
+        let np = (u.width * u.height) as usize;
+        out.packed[pix * 3] = cr + t * u.bg_r;
+        out.packed[pix * 3 + 1] = cg + t * u.bg_g;
+        out.packed[pix * 3 + 2] = cb + t * u.bg_b;
+        out.packed[3 * np + pix] = 1.0f32 - t;
+        out.packed[4 * np + pix] = depth;
+        out.final_t[pix] = t;
+        out.n_contrib[pix] = nc;
     }
 }
