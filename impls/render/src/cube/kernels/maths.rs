@@ -9,6 +9,12 @@ use crate::cube::types::{CameraArgs, GaussianArgs};
 use cubecl::prelude::*;
 
 /// R of the unit quaternion (w, x, y, z), as `splatbench_core::maths::unit_quat_to_rotmat`.
+/// 1 / (1 + e^(−x)): the kernels' one sigmoid (host code's is `splatbench_core::maths::sigmoid`).
+#[cube]
+pub fn sigmoid(x: f32) -> f32 {
+    1.0f32 / (1.0f32 + (-x).exp())
+}
+
 #[cube]
 pub fn rotation(qw: f32, qx: f32, qy: f32, qz: f32, r: &mut Array<f32>) {
     r[0usize] = 1.0f32 - 2.0f32 * (qy * qy + qz * qz);
