@@ -61,11 +61,12 @@ impl Images {
 
     /// A thumbnail of the file `rel` (the gallery's small test views): the capped-size JPEG of [`crate::thumbs`]
     /// whether it is embedded or loaded lazily, the original one click away; the original itself where it makes
-    /// no thumbnail (an SVG).
+    /// no thumbnail (an SVG), or where every image is embedded (a page that must work without the files beside
+    /// it has no original to click through to).
     pub fn thumb(&mut self, rel: &str, alt: &str) -> Markup {
-        let Some(bytes) = jpeg(&self.dir, rel) else { return self.img(rel, alt) };
+        let Some(bytes) = jpeg(&self.dir, rel).filter(|_| !self.embed_all) else { return self.img(rel, alt) };
         let size = bytes.len().div_ceil(3) * 4;
-        if self.embed_all || self.embedded + size <= EMBED_BUDGET {
+        if self.embedded + size <= EMBED_BUDGET {
             self.embedded += size;
             html! { img src={ "data:image/jpeg;base64," (base64(&bytes)) } data-full=(rel) alt=(alt); }
         } else {
@@ -161,6 +162,7 @@ mod tests {
         let t = Images::new(dir.path(), false).thumb("b.png", "b").into_string();
         assert!(t.starts_with("<img src=\"data:image/jpeg;base64,") && t.ends_with("data-full=\"b.png\" alt=\"b\">"));
         let mut all = Images::new(dir.path(), true);
+        assert!(all.thumb("b.png", "b").into_string().starts_with("<img src=\"data:image/png;base64,"));
         all.img("a.png", "a");
         assert!(all.img("a.png", "a").into_string().contains("base64"));
     }
