@@ -83,13 +83,20 @@ fn metrics_line(m: &ViewMetrics) -> String {
 fn comparison(view: &str, sides: &[Side], images: &mut Images) -> Markup {
     // The slider starts with the first variant (or the control) on the left and the control on the right.
     let left = if sides.len() > 2 { 2 } else { 0 };
+    let errors: Vec<(&str, String)> =
+        sides.iter().filter_map(|s| Some((s.error?, format!("{} error map", s.name)))).collect();
+    // One group: embedded together or lazily loaded together, so all of them keep one natural size.
+    let items: Vec<(&str, &str)> =
+        sides.iter().map(|s| (s.rel, s.name.as_str())).chain(errors.iter().map(|(r, a)| (*r, a.as_str()))).collect();
+    let mut imgs = images.imgs(&items).into_iter();
+    let mut next = || imgs.next().expect("one image per item");
     html! {
         div.compare {
             p { "view " strong { (view) } }
             div.grid {
                 @for (i, s) in sides.iter().enumerate() {
                     figure data-key=(i) {
-                        (images.img(s.rel, &s.name))
+                        (next())
                         figcaption { strong { (s.name) } @if let Some(m) = s.metrics { br; (metrics_line(m)) } }
                     }
                 }
@@ -97,7 +104,7 @@ fn comparison(view: &str, sides: &[Side], images: &mut Images) -> Markup {
             div.grid {
                 @for s in sides.iter().filter(|s| s.error.is_some()) {
                     figure {
-                        (images.img(s.error.expect("filtered"), &format!("{} error map", s.name)))
+                        (next())
                         figcaption { (s.name) " |error|" }
                     }
                 }
@@ -141,7 +148,7 @@ pub fn thumbnails(page: &mut Page, records: &[RunRecord], images: &mut Images) {
             h4 { (r.id) }
             div.grid.thumbs {
                 @for t in &r.images {
-                    (images.figure(&t.pred, &t.view, html! { (t.view) }))
+                    figure { (images.thumb(&t.pred, &t.view)) figcaption { (t.view) } }
                 }
             }
             @if !r.renders.is_empty() {

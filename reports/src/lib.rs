@@ -1,6 +1,6 @@
 //! One self-contained HTML file from run records: inline CSS, script and SVG, no network. Images are embedded as
-//! data URIs up to a byte budget and loaded lazily from their files beside the report after it
-//! ([`images`]).
+//! data URIs up to a byte budget and after it loaded lazily as JPEG thumbnails written beside the report
+//! ([`images`], [`thumbs`]).
 //!
 //! The report reads only [`RunRecord`]s and the image files they name (relative to the bench directory), so it
 //! can be rebuilt from any results directory, including merged shards. Its order answers "which variant wins, and
@@ -20,6 +20,7 @@ mod page;
 mod runs;
 mod stats;
 mod svg;
+mod thumbs;
 mod timing;
 
 pub use images::EMBED_BUDGET;
@@ -91,8 +92,8 @@ pub fn render_report_with(title: &str, records: &[RunRecord], bench_dir: &Path, 
     header::environment(&mut page, records);
     if images.linked() > 0 {
         page.top(maud::html! {
-            p { (images.linked()) " images past the " (EMBED_BUDGET / 1_000_000) " MB embedding budget load from \
-                their files beside this report (images/)." }
+            p { (images.linked()) " images past the " (EMBED_BUDGET / 1_000_000) " MB embedding budget load as \
+                thumbnails from beside this report (thumbs/); click one for the full image (images/)." }
         });
     }
     page.finish()

@@ -38,7 +38,8 @@ background:linear-gradient(to right,#000,#f00 33.3%,#ff0 66.7%,#fff)}\
 #lightbox{display:none;position:fixed;inset:0;background:rgba(0,0,0,.8);align-items:center;justify-content:center;\
 cursor:zoom-out}#lightbox img{max-width:90vw;max-height:90vh;min-width:50vh;image-rendering:pixelated}";
 
-/// Sortable tables (click a header; numbers sort as numbers), click-to-enlarge images, image sliders whose two
+/// Sortable tables (click a header; numbers sort as numbers), click-to-enlarge images (a thumbnail enlarges to
+/// its original, `data-full`), image sliders whose two
 /// sides are picked from the comparison's images, chart series shown and hidden by their legend. Plain DOM
 /// calls only, so the page stays self-contained and works offline.
 const SCRIPT: &str = "(function(){\
@@ -61,7 +62,7 @@ var off=b.classList.toggle('off');b.closest('.chart').querySelectorAll('svg [dat
 .forEach(function(g){g.style.display=off?'none':'';});});});\
 var box=document.getElementById('lightbox');\
 document.addEventListener('click',function(e){var t=e.target;\
-if(t.tagName==='IMG'&&t.closest('figure')){box.firstChild.src=t.src;box.style.display='flex';}\
+if(t.tagName==='IMG'&&t.closest('figure')){box.firstChild.src=t.dataset.full||t.src;box.style.display='flex';}\
 else if(t.closest('#lightbox')){box.style.display='none';}});})();";
 
 struct Section {

@@ -1,6 +1,9 @@
-//! The report opens in headless Chromium without console errors and shows its tables. The screenshot is kept as
-//! a CI artefact in `target/ci-artifacts/report.png` (see `support/chromium.rs`).
+//! The report opens in headless Chromium without console errors, shows its tables and passes the acceptance checks
+//! (`support/acceptance.rs`, which the smoke bench's real report passes too). The screenshot is kept as a CI
+//! artefact in `target/ci-artifacts/report.png` (see `support/chromium.rs`).
 
+#[path = "support/acceptance.rs"]
+mod acceptance;
 #[path = "support/chromium.rs"]
 mod chromium;
 
@@ -130,6 +133,8 @@ fn report_renders_in_headless_chromium() {
     // The matrix's best PSNR on the dataset (noisy, mean 21.3 over its two seeds) is in bold.
     assert!(dom.contains("<b>21.30 ± 0.42</b>"), "best cell not bold");
     assert!(dom.contains("<details><summary>2 more test views"), "linked renders missing");
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    acceptance::check(&page, &ids);
     chromium::screenshot(&page, "report.png");
 }
 
@@ -170,4 +175,24 @@ fn reference_table_marks_the_views_a_reference_wins() {
         "{html}"
     );
     assert!(html.contains("mean_colour: flat."), "{html}");
+}
+
+/// The acceptance checks on a report a bench already wrote, named by `SPLATBENCH_REPORT` (its run ids come from
+/// `runs/*.json` beside it): `SPLATBENCH_REPORT=out/report.html cargo test -p splatbench-reports --test chromium --
+/// --ignored`. The smoke test runs the same checks on a fresh bench; this reruns them without one.
+#[test]
+#[ignore = "needs SPLATBENCH_REPORT, the path of a bench's report.html"]
+fn acceptance_of_a_written_report() {
+    let page = std::path::PathBuf::from(std::env::var("SPLATBENCH_REPORT").expect("SPLATBENCH_REPORT"));
+    let runs = page.parent().unwrap().join("runs");
+    let ids: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap_or_else(|e| panic!("{}: {e}", runs.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
+        .collect();
+    let probe = acceptance::check(&page, &ids);
+    let (bytes, files) = acceptance::weight(&page);
+    println!("weight {bytes} bytes: report.html and {} files; verdict {}", files.len(), probe["verdict"]);
 }

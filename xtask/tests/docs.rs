@@ -177,7 +177,12 @@ fn dead_links(file: &Path, text: &str, read: &dyn Fn(&Path) -> Option<String>) -
 }
 
 fn read_disk(path: &Path) -> Option<String> {
-    if path.is_dir() { Some(String::new()) } else { fs::read_to_string(path).ok() }
+    // A binary file (an image the README shows) exists but has no headings: empty text.
+    if path.is_dir() {
+        Some(String::new())
+    } else {
+        fs::read(path).ok().map(|b| String::from_utf8(b).unwrap_or_default())
+    }
 }
 
 /// The old headings that are a heading in none of `docs`.

@@ -1,12 +1,15 @@
 //! The smoke suite end to end through the `splatbench` binary: insta snapshots of its metrics on ndarray (the
 //! method's, then each trivial reference's as `name.metric`), `--check` against the committed baseline, and the smoke
-//! report checked in headless Chromium. Metrics are rounded for the snapshot (PSNR 0.01 dB, SSIM and LPIPS 1e-4):
+//! report checked in headless Chromium against the report's acceptance criteria (issue #37,
+//! `reports/tests/support/acceptance.rs`) on the report this bench really writes. Metrics are rounded for the snapshot (PSNR 0.01 dB, SSIM and LPIPS 1e-4):
 //! CPU runs are deterministic for a fixed seed, the rounding only keeps the snapshot readable. Review changes with
 //! `cargo insta review`.
 //!
 //! It trains every method of the suite, so it runs in release: `cargo xtask test` runs it in its release step, on
 //! the binary that step builds anyway; the dev profile lists it as ignored.
 
+#[path = "../../../reports/tests/support/acceptance.rs"]
+mod acceptance;
 #[path = "../../../reports/tests/support/chromium.rs"]
 mod chromium;
 mod common;
@@ -62,5 +65,20 @@ fn smoke_suite_metrics_snapshot() {
     ] {
         assert!(dom.contains(expected), "the smoke report lacks {expected}");
     }
+    // The acceptance criteria on this real report (layout at 1280 px, chart ticks, legends and hover titles,
+    // contents links, like-sized comparison images, integer counts, weight), then what only the smoke suite has:
+    // the verdict of the `--check` that just ran, and nerf's side-by-side images against the control its suite
+    // entry names.
+    let ids: Vec<String> = records(&out).into_iter().map(|r| r.id).collect();
+    let probe = acceptance::check(&page, &ids);
+    let verdicts = probe["verdict"].to_string();
+    assert!(verdicts.contains("--check passed against"), "no --check verdict at the top: {verdicts}");
+    let nerf = "nerf on gen:blender_toy";
+    let compared = probe["compares"].as_array().unwrap().iter().filter(|c| c["entry"] == nerf).count();
+    assert!(compared > 0, "no side-by-side images under {nerf}: {}", probe["compares"]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let section = &html[html.find(&format!(">{nerf}</h3>")).expect("nerf's ablation heading")..];
+    let section = &section[..section.find("<h3").unwrap_or(section.len())];
+    assert!(section.contains("<p>Control: &quot;hierarchical&quot;.</p>"), "nerf's control is not the suite's");
     chromium::screenshot(&page, "smoke-report.png");
 }
