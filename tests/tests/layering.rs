@@ -359,7 +359,7 @@ fn shared_constants() -> Vec<(&'static str, f64)> {
 fn defined_once_violations(files: &[(String, String)]) -> Vec<String> {
     let by_name: [(&str, &str); 7] = [
         ("fn sigmoid", MATHS),
-        ("const SH_C0", MATHS),
+        ("const SH_C0:", MATHS),
         ("fn logit", MATHS),
         ("quat_to_rotmat(q:", MATHS),
         ("fn area_downscale(", "impls/core/src/resample.rs"),

@@ -9,9 +9,9 @@ use crate::cube::types::{CameraArgs, GaussianArgs};
 use cubecl::prelude::*;
 
 /// R of the unit quaternion (w, x, y, z), as `splatbench_core::maths::unit_quat_to_rotmat`.
-/// 1 / (1 + e^(−x)): the kernels' one sigmoid (host code's is `splatbench_core::maths::sigmoid`).
+/// The kernels' one sigmoid, 1 / (1 + e^(−x)) (host code's is `splatbench_core::maths::sigmoid`).
 #[cube]
-pub fn sigmoid(x: f32) -> f32 {
+pub fn logistic(x: f32) -> f32 {
     1.0f32 / (1.0f32 + (-x).exp())
 }
 

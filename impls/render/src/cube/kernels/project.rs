@@ -12,7 +12,7 @@
 //! The numbers above are the f32 forms of [`crate::constants`]; the clamped ratios are `ru`, `rv` in the code (`u` is
 //! the uniforms).
 
-use super::maths::{matmul3, matmul3_bt, sh_basis, sigmoid, unit_quat_rotation, view_rigid};
+use super::maths::{logistic, matmul3, matmul3_bt, sh_basis, unit_quat_rotation, view_rigid};
 use crate::constants::{
     ALPHA_MIN, ALPHA_MIN_RECIP_F32, COV2D_BLUR_F32, EXTENT_PAD_F32, EXTENT_SCALE_F32, JAC_CLAMP_MARGIN_F32,
     NEAR_PLANE_F32, TILE,
@@ -64,7 +64,7 @@ pub fn project(
     if !(z >= NEAR_PLANE_F32) {
         terminate!();
     }
-    let opacity = sigmoid(opacity_logits[i]);
+    let opacity = logistic(opacity_logits[i]);
     if !(opacity >= ALPHA_MIN) {
         terminate!();
     }
