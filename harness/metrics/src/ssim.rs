@@ -160,7 +160,7 @@ fn channel_map(x: &[f64], y: &[f64], w: usize, h: usize, padding: Padding) -> Ve
 }
 
 fn mean(v: &[f64]) -> f64 {
-    v.par_iter().sum::<f64>() / v.len() as f64
+    splatbench_core::reduce::ordered_sum(v.len(), |i| v[i]) / v.len() as f64
 }
 
 #[cfg(test)]

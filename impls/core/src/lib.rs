@@ -14,6 +14,7 @@ pub mod limits;
 pub mod malloc;
 pub mod maths;
 pub mod method;
+pub mod reduce;
 pub mod registration;
 pub mod resample;
 pub mod scene;

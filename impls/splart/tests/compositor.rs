@@ -114,3 +114,22 @@ fn an_empty_canvas_is_the_background_and_has_no_gradients() {
     let g = backward(&[off], &brush, 5, 3, [0.1, 0.2, 0.3], &[1.0; 45]);
     assert_eq!(g.rows, vec![[0.0; 8]]);
 }
+
+#[test]
+fn gradients_have_the_same_bits_on_one_thread_and_on_many() {
+    let brush = Brush::ellipse(64, 0.0);
+    let (w, h) = (160u32, 120u32);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let strokes = random_strokes(&mut rng, 400, w as f32, h as f32);
+    let d_image: Vec<f32> = (0..w * h * 3).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| backward(&strokes, &brush, w, h, [0.2, 0.4, 0.6], &d_image))
+    };
+    let one = on(1);
+    for threads in [2, 3, 7] {
+        let many = on(threads);
+        let same = one.rows.iter().flatten().zip(many.rows.iter().flatten()).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "{threads} threads changed the gradient bits");
+    }
+}

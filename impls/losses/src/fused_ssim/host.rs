@@ -4,7 +4,6 @@
 use crate::blur::host::blur_planes;
 use crate::blur::taps_f32;
 use crate::ssim::{C1, C2};
-use rayon::prelude::*;
 
 /// What the backward needs from the forward: both images as planes and the five filtered maps.
 pub struct SsimMaps {
@@ -64,8 +63,7 @@ pub fn forward(x: &[f32], y: &[f32], h: usize, w: usize, c: usize) -> (f64, Ssim
     let filtered = blur_planes(&stack, h, w, &taps_f32());
     let f = |k: usize| &filtered[k * n..(k + 1) * n];
     let (mx, my, exx, eyy, exy) = (f(0), f(1), f(2), f(3), f(4));
-    let total: f64 =
-        (0..n).into_par_iter().with_min_len(4096).map(|i| terms(mx[i], my[i], exx[i], eyy[i], exy[i]).s as f64).sum();
+    let total = splatbench_core::reduce::ordered_sum(n, |i| terms(mx[i], my[i], exx[i], eyy[i], exy[i]).s as f64);
     let mean = if n == 0 { 1.0 } else { total / n as f64 };
     (mean, SsimMaps { h, w, c, xy, filtered })
 }

@@ -24,6 +24,9 @@ use crate::brush::Brush;
 use crate::stroke::{Stroke, texel_coords};
 use rayon::prelude::*;
 
+/// Fixed tile groups of the gradient sum (see `backward`); at most this many per-stroke accumulators live at once.
+const GROUPS: usize = 32;
+
 /// Gradient of the loss per stroke, in [`Stroke::to_row`] order: x, y, θ, ln sₓ, ln s_y, logit r, g, b.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StrokeGrads {
@@ -55,11 +58,15 @@ pub fn backward(
     let n = strokes.len();
     let (half_w, half_h) = (0.5 * brush.width as f32, 0.5 * brush.height as f32);
     let tiles = (prep.tiles_x * prep.tiles_y) as usize;
-    let colour_grads = (0..tiles)
+    // Tiles go to GROUPS fixed groups, each summed in tile order, and the groups are added in order: the grouping
+    // depends only on the tile count, so the f64 sums have the same bits whatever the thread count.
+    let per_group = tiles.div_ceil(GROUPS).max(1);
+    let partials: Vec<Vec<[f64; 8]>> = (0..tiles.div_ceil(per_group))
         .into_par_iter()
-        .fold(
-            || (vec![[0.0f64; 8]; n], Vec::<Vec<Entry>>::new(), Vec::<[f32; 3]>::new()),
-            |(mut acc, mut stacks, mut canvas), t| {
+        .map(|group| {
+            let (mut acc, mut stacks, mut canvas) =
+                (vec![[0.0f64; 8]; n], Vec::<Vec<Entry>>::new(), Vec::<[f32; 3]>::new());
+            for t in group * per_group..((group + 1) * per_group).min(tiles) {
                 let (tx, ty) = (t as u32 % prep.tiles_x, t as u32 / prep.tiles_x);
                 let tile = prep.tile_box(tx, ty);
                 let tw = (tile.x1 - tile.x0) as usize;
@@ -110,21 +117,18 @@ pub fn backward(
                         }
                     }
                 }
-                (acc, stacks, canvas)
-            },
-        )
-        .map(|(acc, _, _)| acc)
-        .reduce(
-            || vec![[0.0f64; 8]; n],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(&b) {
-                    for i in 0..8 {
-                        x[i] += y[i];
-                    }
-                }
-                a
-            },
-        );
+            }
+            acc
+        })
+        .collect();
+    let mut colour_grads = vec![[0.0f64; 8]; n];
+    for part in &partials {
+        for (x, y) in colour_grads.iter_mut().zip(part) {
+            for i in 0..8 {
+                x[i] += y[i];
+            }
+        }
+    }
     let rows = colour_grads
         .into_iter()
         .zip(&prep.frames)
