@@ -861,6 +861,32 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "bench: --backend not compiled into this binary",
+        code: 2,
+        build: |d| {
+            let out = d.join("bench-out");
+            let b = uncompiled_backend();
+            let mut s = setup(
+                &[&"bench", &"--suite", &"smoke", &"--backend", &b, &"--out", &out],
+                "--backend",
+                "not compiled in",
+            );
+            s.out = Some(out);
+            s
+        },
+    },
+    Case {
+        name: "bench: a suite's backends list names one not compiled into this binary",
+        code: 2,
+        build: |d| {
+            let text = format!(
+                "backends = [\"ndarray\", \"{}\"]\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n",
+                uncompiled_backend()
+            );
+            bench_with_suite(d, &text, "not compiled in")
+        },
+    },
+    Case {
         name: "bench: suite path is a directory",
         code: 2,
         build: |d| {
@@ -983,6 +1009,16 @@ fn render_with_camera(d: &Path, change: fn(&mut serde_json::Value), says: &'stat
     r.names = cam.display().to_string();
     r.says = says;
     r
+}
+
+/// A backend this binary was built without. The catalogue runs in the default (CPU-only) build, where libtorch is
+/// never compiled in; a build with every backend has none to offer, and says so.
+fn uncompiled_backend() -> &'static str {
+    splatbench_core::Backend::ALL
+        .into_iter()
+        .find(|b| splatbench_bench::orchestrate::backend_unavailable(*b).is_some())
+        .map(|b| b.name())
+        .expect("this build has every backend compiled in: run the bad-input catalogue in the default build")
 }
 
 fn bench_with_suite(d: &Path, text: &str, says: &'static str) -> Setup {

@@ -121,7 +121,7 @@ fn unknown_suite_and_backend_exit_2_with_one_line() {
 }
 
 #[test]
-fn uncompiled_backend_is_reported_as_skipped_with_a_reason() {
+fn uncompiled_backend_is_refused_before_any_run() {
     if cfg!(feature = "tch") {
         return;
     }
@@ -135,8 +135,11 @@ fn uncompiled_backend_is_reported_as_skipped_with_a_reason() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
-    let recs = records(&out);
-    assert_eq!(recs.len(), 3);
-    assert!(recs.iter().all(|r| r.status == RunStatus::Skipped && r.reason.contains("not compiled in")));
+    assert_eq!(st.status.code(), Some(2), "{}", String::from_utf8_lossy(&st.stderr));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(
+        err.trim().lines().count() == 1 && err.contains("not compiled in") && err.contains("--features tch"),
+        "{err}"
+    );
+    assert!(!out.exists(), "refused before any run: nothing is written");
 }

@@ -29,6 +29,15 @@ pub fn backend_unavailable(b: Backend) -> Option<String> {
     }
 }
 
+/// The first backend of `specs` this binary cannot run, as an input error on `whence` (the flag or the suite that
+/// asked for it): a bench refuses it before any run rather than recording every run as skipped.
+pub fn check_backends(specs: &[RunSpec], whence: &std::path::Path) -> Result<()> {
+    match specs.iter().find_map(|s| backend_unavailable(s.backend)) {
+        Some(reason) => Err(Error::input(whence, reason)),
+        None => Ok(()),
+    }
+}
+
 /// How a timed-out run's reason starts.
 const TIMEOUT_PREFIX: &str = "timeout after ";
 
@@ -90,6 +99,7 @@ fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static
 }
 
 pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options) -> Result<Outcome> {
+    check_backends(specs, std::path::Path::new("--backend"))?;
     let plain = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
     let multi = MultiProgress::with_draw_target(if plain {
         ProgressDrawTarget::hidden()
@@ -123,12 +133,6 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
         };
         if let Some(why) = redo {
             *out.redone.entry(why).or_default() += 1;
-        }
-        if let Some(reason) = backend_unavailable(spec.backend) {
-            store.write(&run_one::empty_record(&job, RunStatus::Skipped, reason.clone()))?;
-            println!("[{}/{}] {id}: skipped: {reason}", i + 1, specs.len());
-            matrix.inc(1);
-            continue;
         }
         let note = redo.map(|w| format!(" (redone: {w})")).unwrap_or_default();
         if plain {

@@ -125,6 +125,8 @@ pub fn run(args: Args) -> Result<()> {
     for s in specs.iter_mut().filter(|s| s.backend != Backend::Ndarray) {
         s.device = device;
     }
+    let whence = if backends.is_some() { PathBuf::from("--backend") } else { suite.source.clone() };
+    orchestrate::check_backends(&specs, &whence)?;
     let specs = suite::shard(specs, args.shard);
     let baseline_path = args
         .baseline
