@@ -30,7 +30,7 @@ fn resized(camera: &Camera, size: u32) -> Camera {
 
 /// Every picture into `dir`, named after `id`.
 pub fn write_all(recon: &NerfReconstruction, id: &str, dir: &Path) -> Result<Vec<Artifact>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::input(dir, e.to_string()))?;
+    splatbench_io::atomic::create_dir_all(dir)?;
     let Some(first) = recon.cameras.first() else { return Ok(Vec::new()) };
     let cam = resized(first, recon.cfg.figure_size.max(8));
     let maps = recon.render_maps(&cam)?;
@@ -66,7 +66,7 @@ pub fn write_all(recon: &NerfReconstruction, id: &str, dir: &Path) -> Result<Vec
     let path = dir.join(format!("{id}_sampling.svg"));
     let probes = choose_probes(&maps.opacity, w, h);
     let svg = sampling_svg(recon, &cam, &probes)?;
-    std::fs::write(&path, svg).map_err(|e| Error::input(&path, e.to_string()))?;
+    splatbench_io::atomic::write_atomic(&path, svg.as_bytes())?;
     out.push(Artifact {
         kind: "svg".into(),
         path,
@@ -245,10 +245,9 @@ fn turntable(recon: &NerfReconstruction, start: &Camera, path: &Path) -> Result<
     let template = resized(start, recon.cfg.gif_size.max(8));
     let eye0 = start.center();
     let rel: [f64; 3] = std::array::from_fn(|k| eye0[k] - centre[k]);
-    let file = std::fs::File::create(path).map_err(|e| Error::input(path, e.to_string()))?;
-    let mut enc = GifEncoder::new_with_speed(file, 10);
-    enc.set_repeat(Repeat::Infinite).map_err(|e| Error::internal("encoding output", e))?;
     let frames = recon.cfg.gif_frames;
+    // Every frame is rendered before the file is opened: the GIF is written in one atomic step.
+    let mut rendered = Vec::with_capacity(frames);
     for f in 0..frames {
         // Rodrigues rotation of the start offset about `up`.
         let a = f as f64 / frames as f64 * std::f64::consts::TAU;
@@ -262,10 +261,17 @@ fn turntable(recon: &NerfReconstruction, start: &Camera, path: &Path) -> Result<
             let v = |ch| (img.get(x, y, ch).clamp(0.0, 1.0) * 255.0).round() as u8;
             image::Rgba([v(0), v(1), v(2), 255])
         });
-        enc.encode_frame(Frame::from_parts(rgba, 0, 0, Delay::from_numer_denom_ms(80, 1)))
-            .map_err(|e| Error::internal("encoding output", e))?;
+        rendered.push(rgba);
     }
-    Ok(())
+    splatbench_io::atomic::write_atomic_with(path, |w| {
+        let mut enc = GifEncoder::new_with_speed(w, 10);
+        enc.set_repeat(Repeat::Infinite).map_err(std::io::Error::other)?;
+        for rgba in rendered {
+            enc.encode_frame(Frame::from_parts(rgba, 0, 0, Delay::from_numer_denom_ms(80, 1)))
+                .map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

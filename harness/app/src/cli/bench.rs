@@ -228,8 +228,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
             let log = format!("{}.log", rec.id);
             let from = shard.dir.join("logs").join(&log);
             if from.is_file() {
-                std::fs::copy(&from, out.dir.join("logs").join(&log))
-                    .map_err(|e| Error::input(&from, e.to_string()))?;
+                write_atomic(&out.dir.join("logs").join(&log), &std::fs::read(&from).at(&from)?)?;
             }
             out.write(&rec)?;
         }
