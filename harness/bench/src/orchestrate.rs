@@ -125,7 +125,7 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
                 Ok(()) => {
                     out.reused += 1;
                     matrix.inc(1);
-                    multi.suspend(|| println!("[{}/{}] {id}: already finished, reused", i + 1, specs.len()));
+                    multi.suspend(|| splatbench_io::say!("[{}/{}] {id}: already finished, reused", i + 1, specs.len()));
                     continue;
                 }
                 Err(why) => why,
@@ -136,7 +136,7 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
         }
         let note = redo.map(|w| format!(" (redone: {w})")).unwrap_or_default();
         if plain {
-            println!("[{}/{}] {id}: running{note}", i + 1, specs.len());
+            splatbench_io::say!("[{}/{}] {id}: running{note}", i + 1, specs.len());
         }
         matrix.set_message(id.clone());
         let bar = multi.add(ProgressBar::new(0));
@@ -165,7 +165,7 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
                 format!("[{}/{}] {id}: FAILED: {}", i + 1, specs.len(), rec.reason)
             }
         };
-        multi.suspend(|| println!("{line}"));
+        multi.suspend(|| splatbench_io::say!("{line}"));
         store.refresh_views(title)?;
         matrix.inc(1);
     }

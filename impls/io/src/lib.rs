@@ -6,3 +6,4 @@ pub mod atomic;
 pub mod imageio;
 pub mod npy;
 pub mod paths;
+pub mod stdout;

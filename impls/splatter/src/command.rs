@@ -81,7 +81,7 @@ fn make_targets(a: MakeTargets, host: &dyn CommandHost) -> Result<()> {
     let scenes = host.load_scenes(&a.dataset)?;
     let t = std::time::Instant::now();
     let m = crate::targets::make_targets_for_scenes(&scenes, &cfg, mode, a.seed, backend, &a.out)?;
-    println!(
+    splatbench_io::say!(
         "{} {} targets at {}² in {:.1} s → {}",
         m.targets.len(),
         a.mode,

@@ -97,6 +97,8 @@ fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // The runs and the result files are the point; progress lines are lost if no one reads stdout any more.
+    splatbench_io::stdout::keep_going();
     let (name, suite) = suite::load(&args.suite)?;
     let backends = parse_backends(&args.backend)?;
     for m in &args.method {
@@ -139,7 +141,7 @@ pub fn run(args: Args) -> Result<()> {
     });
     let store = Store::open_locked(&dir)?;
     let timeout_s = args.timeout.unwrap_or(suite.timeout_s);
-    println!(
+    splatbench_io::say!(
         "splatbench bench: suite {name} ({} runs, {timeout_s} s per run at most) → {}",
         specs.len(),
         dir.display()
@@ -154,7 +156,7 @@ pub fn run(args: Args) -> Result<()> {
         let why: Vec<String> = out.redone.iter().map(|(w, n)| format!("{n} {w}")).collect();
         format!(", {} redone ({})", out.redone.values().sum::<usize>(), why.join(", "))
     };
-    println!(
+    splatbench_io::say!(
         "splatbench bench: {} ran ({} failed){redone}, {} already finished and reused, in {:.1} s. Report: {}",
         out.ran,
         out.failed,
@@ -166,12 +168,12 @@ pub fn run(args: Args) -> Result<()> {
     let records: Vec<_> = store.all().into_iter().filter(|r| ids.contains(&r.id)).collect();
     if args.save_baseline {
         write_atomic(&baseline_path, &check::baseline_json(&records)?)?;
-        println!("splatbench bench: baseline written to {}", baseline_path.display());
+        splatbench_io::say!("splatbench bench: baseline written to {}", baseline_path.display());
     }
     let mut problems = Vec::new();
     if let Some(baseline) = baseline {
         let (table, ok) = check::compare(&baseline, &records);
-        println!("{table}");
+        splatbench_io::say!("{table}");
         // The verdict goes at the top of the report too, so a reader of the page sees what the terminal said.
         let verdict = splatbench_reports::CheckVerdict {
             passed: ok,
@@ -234,7 +236,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
         }
     }
     out.refresh_views("splatbench — merged results")?;
-    println!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
+    splatbench_io::say!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
     Ok(())
 }
 

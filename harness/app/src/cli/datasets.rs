@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<()> {
             let out =
                 out.unwrap_or_else(|| splatbench_io::paths::workspace_root().join("target").join("splatbench-data"));
             let m = splatbench_datasets::generate(&out, only.as_deref())?;
-            println!(
+            splatbench_io::say!(
                 "generated {} ({} files, generator v{}, seed {}) in {}",
                 m.scenes.join(", "),
                 m.files.len(),

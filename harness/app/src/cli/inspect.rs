@@ -63,7 +63,7 @@ pub fn run(args: Args) -> Result<()> {
         scenes: scenes.iter().map(summarize).collect(),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("the report serializes"));
+        splatbench_io::say!("{}", serde_json::to_string_pretty(&report).expect("the report serializes"));
     } else {
         print_text(&report);
     }
@@ -102,16 +102,16 @@ fn summarize(scene: &Scene) -> SceneSummary {
 
 fn print_text(r: &Report) {
     let views: usize = r.scenes.iter().flat_map(|s| s.splits.values()).map(|s| s.views).sum();
-    println!("{}: {} ({} scene(s), {views} views)", r.path.display(), r.format, r.scenes.len());
-    println!("test split: {}", r.split_rule);
+    splatbench_io::say!("{}: {} ({} scene(s), {views} views)", r.path.display(), r.format, r.scenes.len());
+    splatbench_io::say!("test split: {}", r.split_rule);
     for s in &r.scenes {
         let points = s.points.map_or("none".to_string(), |n| n.to_string());
-        println!("scene {}  background {:?}  points3D {points}", s.name, s.background);
+        splatbench_io::say!("scene {}  background {:?}  points3D {points}", s.name, s.background);
         for (name, sp) in &s.splits {
             let join =
                 |m: &BTreeMap<String, usize>| m.iter().map(|(k, n)| format!("{k} ×{n}")).collect::<Vec<_>>().join(", ");
             let channels: Vec<String> = sp.channels.iter().map(|(c, n)| format!("{c}ch ×{n}")).collect();
-            println!(
+            splatbench_io::say!(
                 "  {name:<6} {:>4} views  sizes [{}]  {}  camera [{}]  fx {:.3}..{:.3}  masks {}/{}  depth {}/{}",
                 sp.views,
                 join(&sp.image_sizes),

@@ -150,7 +150,7 @@ fn image_names(dir: &Path) -> Result<Vec<String>> {
 }
 
 fn stdout_error(e: std::io::Error) -> Error {
-    Error::output("standard output", e)
+    Error::output("standard output", splatbench_io::stdout::write_failed(e))
 }
 
 /// Fixed-width columns, so rows can be printed as they are scored.
