@@ -940,6 +940,60 @@ const CASES: &[Case] = &[
             s
         },
     },
+    Case {
+        name: "report: a directory that is not a bench results directory",
+        code: 2,
+        build: |d| {
+            let mut s = setup(&[&"report", &"--out", &d], d, "not a bench results directory");
+            s.out = Some(d.join("report.html"));
+            s
+        },
+    },
+    Case {
+        name: "report: a results directory holding a corrupt record",
+        code: 2,
+        build: |d| {
+            let rec = d.join("runs/roigs__baseline__gen_roi_toy__ndarray__s0.json");
+            std::fs::create_dir_all(rec.parent().unwrap()).unwrap();
+            std::fs::write(&rec, "{\"id\": ").unwrap();
+            let mut s = setup(&[&"report", &"--out", &d], &rec, "not a run record");
+            s.out = Some(d.join("report.html"));
+            s
+        },
+    },
+    Case {
+        name: "report: a record of a future schema",
+        code: 2,
+        build: |d| {
+            let rec = record_file(d, 1.0);
+            edit(&rec, |t| t.replacen("\"schema\": 1", "\"schema\": 999", 1));
+            let mut s = setup(&[&"report", &"--out", &d], &rec, "newer than this splatbench");
+            s.out = Some(d.join("report.html"));
+            s
+        },
+    },
+    Case {
+        name: "report --merge: --out is one of the inputs",
+        code: 2,
+        build: |d| {
+            record_file(d, 1.0);
+            let mut s = setup(&[&"report", &"--merge", &d, &"--out", &d], d, "never writes into one of its inputs");
+            s.out = Some(d.join("report.html"));
+            s
+        },
+    },
+    Case {
+        name: "report --merge: one run id with different content in two inputs",
+        code: 2,
+        build: |d| {
+            let (a, b, out) = (d.join("a"), d.join("b"), d.join("merged"));
+            record_file(&a, 20.0);
+            let rec_b = record_file(&b, 21.0);
+            let mut s = setup(&[&"report", &"--merge", &a, &b, &"--out", &out], &rec_b, "differs from the one in");
+            s.out = Some(out);
+            s
+        },
+    },
     // ---------------------------------------------------------------------------------------------- datasets
     Case {
         name: "datasets generate: unknown scene",
@@ -1019,6 +1073,23 @@ fn uncompiled_backend() -> &'static str {
         .find(|b| splatbench_bench::orchestrate::backend_unavailable(*b).is_some())
         .map(|b| b.name())
         .expect("this build has every backend compiled in: run the bad-input catalogue in the default build")
+}
+
+/// A results directory `dir` holding one ok run record whose PSNR is `psnr`; the record's path.
+fn record_file(dir: &Path, psnr: f64) -> PathBuf {
+    let id = "roigs__baseline__gen_roi_toy__ndarray__s0";
+    let rec = serde_json::json!({
+        "schema": 1,
+        "id": id,
+        "spec": {"suite": "s", "method": "roigs", "variant": "baseline", "dataset": "gen:roi_toy",
+                 "backend": "ndarray", "seed": 0, "config": {}},
+        "status": "ok",
+        "aggregate": {"psnr": psnr},
+    });
+    let path = dir.join("runs").join(format!("{id}.json"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&rec).unwrap()).unwrap();
+    path
 }
 
 fn bench_with_suite(d: &Path, text: &str, says: &'static str) -> Setup {

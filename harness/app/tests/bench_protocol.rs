@@ -202,6 +202,16 @@ fn report_merge_reads_its_inputs_and_refuses_a_missing_one() {
     assert_eq!(walk(&shard), before, "merge wrote into its input");
     let id = &records(&merged)[0].id;
     assert!(merged.join("logs").join(format!("{id}.log")).is_file(), "the run's log was not merged");
+
+    // The same run in two inputs with the same content is one run, not a conflict.
+    let twin = tmp.path().join("twin");
+    std::fs::create_dir_all(twin.join("runs")).unwrap();
+    let rec = format!("runs/{id}.json");
+    std::fs::copy(shard.join(&rec), twin.join(&rec)).unwrap();
+    let again = tmp.path().join("again");
+    let o = splatbench().args(["report", "--merge"]).arg(&shard).arg(&twin).arg("--out").arg(&again).output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(records(&again).len(), 1);
 }
 
 /// Every file under `dir` with its size and mtime.

@@ -6,7 +6,7 @@ use super::lock::DirLock;
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
 use splatbench_io::atomic::{create_dir_all, write_atomic};
-use splatbench_record::{RunRecord, RunStatus};
+use splatbench_record::{RECORD_SCHEMA, RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
 
 pub struct Store {
@@ -117,7 +117,16 @@ impl Store {
 /// Read one run record; a file that is missing, unreadable or not a record is an input error naming it.
 pub fn parse_record(path: &Path) -> Result<RunRecord> {
     let bytes = std::fs::read(path).at(path)?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::input(path, format!("not a run record: {e}")))
+    let rec: RunRecord =
+        serde_json::from_slice(&bytes).map_err(|e| Error::input(path, format!("not a run record: {e}")))?;
+    if rec.schema > RECORD_SCHEMA {
+        let msg = format!(
+            "record schema {} is newer than this splatbench's ({RECORD_SCHEMA}): update splatbench",
+            rec.schema
+        );
+        return Err(Error::input(path, msg));
+    }
+    Ok(rec)
 }
 
 /// The metric columns of `records`: PSNR, SSIM, one `lpips_<net>` per backbone any record used, the masked ones.

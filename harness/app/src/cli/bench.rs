@@ -5,7 +5,7 @@ use splatbench_core::error::IoContext;
 use splatbench_core::{Backend, Error, Result};
 use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_io::paths::workspace_root;
-use splatbench_record::{RunSpec, RunStatus};
+use splatbench_record::{RunRecord, RunSpec, RunStatus};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -216,13 +216,23 @@ pub fn run_one(args: RunArgs) -> Result<()> {
 
 pub fn report(args: ReportArgs) -> Result<()> {
     // Every input is checked before anything is written, so a typo leaves no half-merged output behind.
+    if args.merge.is_empty() {
+        // Re-rendering one bench directory: it must be one, with every record readable, or there is no report.
+        Store::existing(&args.out)?.all_checked()?;
+    }
     let shards = args.merge.iter().map(|d| Store::existing(d)).collect::<Result<Vec<_>>>()?;
     let records = shards.iter().map(Store::all_checked).collect::<Result<Vec<_>>>()?;
+    if let Some(out) = args.out.canonicalize().ok() {
+        if let Some(input) = args.merge.iter().find(|d| d.canonicalize().ok().as_ref() == Some(&out)) {
+            return Err(Error::input(
+                input,
+                "is also --out: a merge never writes into one of its inputs (give a new --out)",
+            ));
+        }
+    }
+    let records = without_duplicates(&shards, records)?;
     let out = Store::open_locked(&args.out)?;
     for (shard, records) in shards.iter().zip(records) {
-        if shard.dir.canonicalize().ok() == out.dir.canonicalize().ok() {
-            continue;
-        }
         for rec in records {
             for sub in ["images", "artifacts"] {
                 copy_tree(&shard.dir.join(sub).join(&rec.id), &out.dir.join(sub).join(&rec.id))?;
@@ -238,6 +248,33 @@ pub fn report(args: ReportArgs) -> Result<()> {
     out.refresh_views("splatbench — merged results")?;
     splatbench_io::say!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
     Ok(())
+}
+
+/// The records of every shard, each run id once: a run found in two shards with the same content is taken from the
+/// first; with different content it is a conflict, an input error naming both files.
+fn without_duplicates(shards: &[Store], records: Vec<Vec<RunRecord>>) -> Result<Vec<Vec<RunRecord>>> {
+    let mut first: std::collections::BTreeMap<String, (PathBuf, RunRecord)> = Default::default();
+    let mut out = Vec::new();
+    for (shard, records) in shards.iter().zip(records) {
+        let mut kept = Vec::new();
+        for rec in records {
+            match first.get(&rec.id) {
+                Some((_, seen)) if *seen == rec => {}
+                Some((from, _)) => {
+                    return Err(Error::input(
+                        shard.record_path(&rec.id),
+                        format!("run {} differs from the one in {}: merge one of them", rec.id, from.display()),
+                    ));
+                }
+                None => {
+                    first.insert(rec.id.clone(), (shard.record_path(&rec.id), rec.clone()));
+                    kept.push(rec);
+                }
+            }
+        }
+        out.push(kept);
+    }
+    Ok(out)
 }
 
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
