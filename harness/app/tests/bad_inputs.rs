@@ -87,6 +87,12 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
+fn edit_bytes(path: &Path, f: impl FnOnce(&mut Vec<u8>)) {
+    let mut bytes = std::fs::read(path).unwrap();
+    f(&mut bytes);
+    std::fs::write(path, bytes).unwrap();
+}
+
 fn cut(path: &Path, keep_fraction: f64) {
     let bytes = std::fs::read(path).unwrap();
     std::fs::write(path, &bytes[..(bytes.len() as f64 * keep_fraction) as usize]).unwrap();
@@ -638,6 +644,40 @@ const CASES: &[Case] = &[
             let mut r = render_setup(d);
             cut(Path::new(&r.args[2]), 0.8);
             r.says = "truncated";
+            r
+        },
+    },
+    Case {
+        name: "render: binary PLY with more rows than declared",
+        code: 2,
+        build: |d| {
+            let mut r = render_setup(d);
+            edit_bytes(Path::new(&r.args[2]), |b| {
+                let at = b.windows(16).position(|w| w == b"element vertex 2").unwrap();
+                b[at + 15] = b'1';
+            });
+            r.says = "more rows";
+            r
+        },
+    },
+    Case {
+        name: "render: ascii PLY with more rows than declared",
+        code: 2,
+        build: |d| {
+            let row = "0 0 0 0 0 0 0.5 0.5 0.5 0 -1 -1 -1 1 0 0 0";
+            let mut r = render_with_ply(d, &ascii_ply("element vertex 1", &format!("{row}\n{row}")));
+            r.says = "more rows";
+            r
+        },
+    },
+    Case {
+        name: "render: --background outside [0, 1]",
+        code: 2,
+        build: |d| {
+            let mut r = render_setup(d);
+            r.args.extend(["--background".into(), "0,1.5,0".into()]);
+            r.names = "--background".into();
+            r.says = "outside [0, 1]";
             r
         },
     },

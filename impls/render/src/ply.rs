@@ -307,6 +307,23 @@ fn read_binary(body: &[u8], elements: &[Element], vi: usize, enc: Encoding) -> s
             vertex.count
         ));
     }
+    // More data than the header declares is a contradiction too (a count that was cut, a concatenated file): refused
+    // rather than read in part. Checkable when the elements after the vertices have fixed-size rows.
+    let after: Option<usize> = elements[vi + 1..]
+        .iter()
+        .map(|e| row_size(e).ok().and_then(|r| r.checked_mul(e.count)))
+        .try_fold(0usize, |a, b| b.and_then(|b| a.checked_add(b)));
+    if let Some(after) = after {
+        let extra = body.len() - offset - stride * vertex.count;
+        if extra > after {
+            let rows = (extra - after) / stride.max(1);
+            return Err(format!(
+                "the header declares {} vertices, the data holds {} more bytes ({rows} more rows)",
+                vertex.count,
+                extra - after
+            ));
+        }
+    }
     let types: Vec<Scalar> = vertex.props.iter().map(|(_, t)| t.expect("checked: no lists")).collect();
     let mut out = Vec::with_capacity(vertex.count * types.len());
     for row in body[offset..offset + stride * vertex.count].chunks_exact(stride) {
@@ -351,6 +368,15 @@ fn read_ascii(body: &[u8], elements: &[Element], vi: usize) -> std::result::Resu
                 vertex.props.len()
             ));
         }
+    }
+    let later = elements[vi + 1..].iter().fold(0usize, |a, e| a.saturating_add(e.count));
+    let rest = lines.count();
+    if rest > later {
+        return Err(format!(
+            "the header declares {} vertices, the data holds {} more rows",
+            vertex.count,
+            rest - later
+        ));
     }
     Ok(out)
 }

@@ -224,6 +224,7 @@ fn defects_are_input_errors() {
     expect_input_error(&at("missing.ply"), &binary_file(&missing, 2, 2), "rot_2");
 
     expect_input_error(&at("short_rows.ply"), &binary_file(&cols, 3, 2), "truncated");
+    expect_input_error(&at("long_rows.ply"), &binary_file(&cols, 1, 2), "more rows");
     let full = binary_file(&cols, 2, 2);
     expect_input_error(&at("short_bytes.ply"), &full[..full.len() - 5], "truncated");
 

@@ -70,7 +70,15 @@ fn parse_background(s: &str) -> Result<[f32; 3]> {
     let v: Vec<f32> =
         s.split(',').map(|t| t.trim().parse::<f32>()).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
     match v.as_slice() {
-        &[r, g, b] if v.iter().all(|x| x.is_finite()) => Ok([r, g, b]),
+        &[r, g, b] if v.iter().all(|x| x.is_finite()) => {
+            if v.iter().any(|x| !(0.0..=1.0).contains(x)) {
+                return Err(Error::input(
+                    "--background",
+                    format!("`{s}` is outside [0, 1]: colours are r,g,b in [0, 1]"),
+                ));
+            }
+            Ok([r, g, b])
+        }
         _ => Err(bad()),
     }
 }
