@@ -33,6 +33,20 @@ pub fn top(page: &mut Page, records: &[RunRecord], check: Option<&CheckVerdict>)
     });
 }
 
+/// Records the directory holds that the current suite does not contain (an older suite's, a removed entry's): named
+/// so nothing seems lost, kept out of every table and mean.
+pub fn not_in_suite(page: &mut Page, ids: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    page.top(html! {
+        details class="not-in-suite" {
+            summary { (ids.len()) " records in this directory are not in this suite, and are in no table or mean" }
+            ul { @for id in ids { li { code { (id) } } } }
+        }
+    });
+}
+
 /// The metric conventions, then one table per distinct environment (merged shards may come from different
 /// machines), with its runs when there are several.
 pub fn environment(page: &mut Page, records: &[RunRecord]) {

@@ -48,6 +48,8 @@ pub struct ReportOptions {
     pub check: Option<CheckVerdict>,
     /// Embed every image, ignoring [`EMBED_BUDGET`] (a page that works without the files beside it).
     pub embed_all_images: bool,
+    /// Ids of records in the directory that the current suite does not contain: listed, never tabulated.
+    pub not_in_suite: Vec<String>,
 }
 
 /// The metrics shown in tables: PSNR, SSIM, one `lpips_<net>` column per LPIPS backbone any record has (the column
@@ -77,6 +79,7 @@ pub fn render_report_with(title: &str, records: &[RunRecord], bench_dir: &Path, 
     let mut images = Images::new(bench_dir, opts.embed_all_images);
     let metrics = metrics(records);
     header::top(&mut page, records, opts.check.as_ref());
+    header::not_in_suite(&mut page, &opts.not_in_suite);
     runs::failures(&mut page, records, bench_dir);
     ablation::section(&mut page, records, &metrics, &mut images);
     matrix::section(&mut page, records, &metrics);

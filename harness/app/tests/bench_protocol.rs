@@ -228,3 +228,22 @@ fn walk(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     out.sort();
     out
 }
+
+#[test]
+fn the_views_describe_the_current_suite_and_list_other_records_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let both = suite(tmp.path(), "both.toml", "", &["baseline", "laplacian"], "");
+    assert!(bench(&both, &out, &[]).status().unwrap().success());
+    let one = suite(tmp.path(), "one.toml", "", &["baseline"], "");
+    let o = bench(&one, &out, &[]).output().unwrap();
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(records(&out).len(), 2, "the other suite's record stays on disk");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "one header and the one run of this suite:\n{csv}");
+    assert!(csv.contains("__baseline__") && !csv.contains("__laplacian__"), "{csv}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let apart = html.split("not in this suite").nth(1).expect("the report lists the other record apart");
+    assert!(apart.split("</details>").next().unwrap().contains("__laplacian__"), "listed under the heading");
+    assert_eq!(html.matches("__laplacian__").count(), 1, "the other run appears only in the list");
+}

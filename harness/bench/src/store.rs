@@ -13,6 +13,8 @@ pub struct Store {
     pub dir: PathBuf,
     /// Held by the one process allowed to write the directory's views (a bench, `report --out`).
     _lock: Option<DirLock>,
+    /// The run ids the views describe (the current suite's, see [`Store::limit_to`]); `None`: every record.
+    scope: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Store {
@@ -23,7 +25,7 @@ impl Store {
         for sub in ["runs", "images", "artifacts", "logs"] {
             create_dir_all(&dir.join(sub))?;
         }
-        Ok(Store { dir: dir.to_path_buf(), _lock: None })
+        Ok(Store { dir: dir.to_path_buf(), _lock: None, scope: None })
     }
 
     /// A bench's own directory: created if needed and locked against a second bench until the store is dropped.
@@ -40,7 +42,7 @@ impl Store {
             let why = if dir.is_dir() { "not a bench results directory (no runs/)" } else { "no such directory" };
             return Err(Error::input(dir, why));
         }
-        Ok(Store { dir: dir.to_path_buf(), _lock: None })
+        Ok(Store { dir: dir.to_path_buf(), _lock: None, scope: None })
     }
 
     pub fn record_path(&self, id: &str) -> PathBuf {
@@ -100,16 +102,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Rebuild `results.csv` and `report.html` from every record.
+    /// From now on the views describe only the runs `ids` (a bench's suite): records of other runs stay on disk and
+    /// are listed apart in the report ("not in this suite"), never in the CSV, a table or a mean.
+    pub fn limit_to(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.scope = Some(ids.into_iter().collect());
+    }
+
+    /// Rebuild `results.csv` and `report.html` from the records in scope (every record unless [`Store::limit_to`]).
     pub fn refresh_views(&self, title: &str) -> Result<()> {
         self.refresh_views_with(title, &splatbench_reports::ReportOptions::default())
     }
 
     /// As [`Store::refresh_views`], with what the report shows beyond the records (the `--check` verdict).
     pub fn refresh_views_with(&self, title: &str, options: &splatbench_reports::ReportOptions) -> Result<()> {
-        let records = self.all();
+        let (records, elsewhere): (Vec<RunRecord>, Vec<RunRecord>) =
+            self.all().into_iter().partition(|r| self.scope.as_ref().is_none_or(|ids| ids.contains(&r.id)));
         write_atomic(&self.dir.join("results.csv"), csv_view(&records)?.as_bytes())?;
-        let html = splatbench_reports::render_report_with(title, &records, &self.dir, options);
+        let options = splatbench_reports::ReportOptions {
+            not_in_suite: elsewhere.into_iter().map(|r| r.id).collect(),
+            ..options.clone()
+        };
+        let html = splatbench_reports::render_report_with(title, &records, &self.dir, &options);
         write_atomic(&self.dir.join("report.html"), html.as_bytes())
     }
 }

@@ -139,7 +139,8 @@ pub fn run(args: Args) -> Result<()> {
         let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
         workspace_root().join("bench-results").join(format!("{name}{shard}"))
     });
-    let store = Store::open_locked(&dir)?;
+    let mut store = Store::open_locked(&dir)?;
+    store.limit_to(specs.iter().map(RunSpec::id));
     let timeout_s = args.timeout.unwrap_or(suite.timeout_s);
     splatbench_io::say!(
         "splatbench bench: suite {name} ({} runs, {timeout_s} s per run at most) → {}",
