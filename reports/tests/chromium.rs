@@ -48,6 +48,7 @@ fn record(method: &str, variant: &str, seed: u64, psnr: f64, status: RunStatus) 
             render_fps: 30.0,
             peak_rss_mib: 120.0,
             phases_s: BTreeMap::from([(Phase::Data, 0.2), (Phase::Forward, 0.5), (Phase::Backward, 0.7)]),
+            ..Default::default()
         },
         loss_curve: (0..20).map(|i| (i * 10, 1.0 / (1.0 + i as f64))).collect(),
         loss_wall_s: (0..20).map(|i| 0.07 * i as f64).collect(),

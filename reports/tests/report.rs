@@ -61,6 +61,7 @@ fn record(method: &str, variant: &str, dataset: &str, backend: Backend, seed: u6
             render_fps: 30.0,
             peak_rss_mib: 120.4,
             phases_s: BTreeMap::new(),
+            ..Default::default()
         },
         loss_curve: (0..20).map(|i| (i * 10, 1.0 / (1.0 + i as f64))).collect(),
         loss_wall_s: (0..20).map(|i| 0.1 * i as f64).collect(),

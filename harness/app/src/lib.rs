@@ -56,6 +56,7 @@ enum Command {
 /// links more methods with its extended list. Every subcommand, the bench's `bench-run` children included, sees that
 /// registry; each method's extra subcommand (`splatbench <method> …`) is dispatched to the method.
 pub fn main_with(registry: Registry) -> ! {
+    splatbench_core::clock::mark_process_start();
     splatbench_core::malloc::keep_freed_memory();
     splatbench_bench::registry::install(registry);
     let methods = splatbench_bench::registry::current();

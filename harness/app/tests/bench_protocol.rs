@@ -53,6 +53,8 @@ fn a_changed_config_is_redone_not_served_from_the_old_record() {
     assert!(first.status.success(), "{:?}", text(&first));
     let rec = &records(&out)[0];
     assert_eq!(rec.status, RunStatus::Ok, "{}", rec.reason);
+    let t = &rec.timing;
+    assert!(t.score_s > 0.0 && t.wall_s >= t.train_s + t.score_s, "{t:?}");
     // The record holds the resolved config, defaults included, and its provenance.
     assert!(rec.spec.config.get("ssim_weight").is_some(), "{}", rec.spec.config);
     assert!(rec.provenance.dataset.starts_with("generator v") && rec.provenance.method_version > 0);

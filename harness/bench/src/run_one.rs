@@ -74,7 +74,7 @@ pub fn empty_record(job: &Job, status: RunStatus, reason: String) -> RunRecord {
 /// when the bench that started the run is gone (its directory may belong to a new bench by now).
 pub fn run_and_store(job: &Job, store: &Store) -> Result<()> {
     test_sleep(&job.spec.id());
-    let rec = match run(job, store) {
+    let mut rec = match run(job, store) {
         Ok(rec) => rec,
         Err(e) => empty_record(job, RunStatus::Failed, e.report()),
     };
@@ -85,6 +85,8 @@ pub fn run_and_store(job: &Job, store: &Store) -> Result<()> {
             rec.id
         )));
     }
+    // The last thing before the write, so the figure covers loading, training, scoring and the images.
+    rec.timing.wall_s = splatbench_core::clock::since_process_start();
     store.write(&rec)
 }
 
@@ -146,7 +148,9 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     rec.environment = environment(lpips.first().map(Lpips::onnxruntime_version));
     let conditioning_name = conditioning::view_name(&spec.dataset)?;
     let scoring = Scoring { store, work: &work, conditioning: conditioning_name.as_deref(), lpips: &lpips };
+    let t = Instant::now();
     let scored = scoring.evaluate(method.as_ref(), &scenes, &mut rec, &mut ctx)?;
+    let score_s = t.elapsed().as_secs_f64();
     let (hits, computed) = Lpips::memo_counts();
     rec.stats.insert("lpips_memo_hits".into(), hits as f64);
     rec.stats.insert("lpips_network_pairs".into(), computed as f64);
@@ -164,6 +168,8 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
         phases_s: phases,
         render_fps: scored.render_fps(),
         peak_rss_mib: peak_rss_mib(),
+        score_s,
+        wall_s: 0.0,
     };
     rec.loss_curve = std::mem::take(&mut ctx.loss_curve);
     rec.loss_wall_s = std::mem::take(&mut ctx.loss_wall_s);

@@ -165,7 +165,10 @@ pub fn csv_view(records: &[RunRecord]) -> Result<String> {
     let metrics = metric_columns(records);
     head.extend(metrics.iter().cloned());
     head.push("failed_metrics".into());
-    head.extend(["train_s", "steps", "steps_per_s", "render_fps", "peak_rss_mib", "stats"].map(String::from));
+    head.extend(
+        ["train_s", "steps", "steps_per_s", "render_fps", "peak_rss_mib", "score_s", "wall_s", "stats"]
+            .map(String::from),
+    );
     w.write_record(&head).internal("writing the CSV view")?;
     for r in records {
         let mut row = vec![
@@ -187,6 +190,8 @@ pub fn csv_view(records: &[RunRecord]) -> Result<String> {
             format!("{:.3}", t.steps_per_s),
             format!("{:.3}", t.render_fps),
             format!("{:.1}", t.peak_rss_mib),
+            format!("{:.3}", t.score_s),
+            format!("{:.3}", t.wall_s),
             serde_json::to_string(&r.stats).unwrap_or_default(),
         ]);
         w.write_record(&row).internal("writing the CSV view")?;

@@ -8,6 +8,7 @@
 //! - Depth maps are z-depth (distance along the optical axis), not ray length.
 
 pub mod camera;
+pub mod clock;
 pub mod error;
 pub mod image;
 pub mod limits;

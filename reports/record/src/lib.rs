@@ -77,6 +77,12 @@ pub struct Timing {
     pub render_fps: f64,
     /// Peak resident memory of the run's process, MiB.
     pub peak_rss_mib: f64,
+    /// Scoring the test views (renders, metrics, images), seconds; 0 in records older than the field.
+    #[serde(default)]
+    pub score_s: f64,
+    /// The run's process, from its start to its record written, seconds; 0 in records older than the field.
+    #[serde(default)]
+    pub wall_s: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
