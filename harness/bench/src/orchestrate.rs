@@ -86,6 +86,11 @@ fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static
     if rec.status == RunStatus::Failed && rec.reason.starts_with(TIMEOUT_PREFIX) {
         return Err(Some("timed out before"));
     }
+    // A requested metric that could not be computed (LPIPS without its model) leaves the run unfinished: the rerun
+    // scores it again rather than serving the stale error.
+    if !rec.failed_metrics.is_empty() {
+        return Err(Some("a requested metric was not computed"));
+    }
     if rec.schema != RECORD_SCHEMA {
         return Err(Some("record schema changed"));
     }
