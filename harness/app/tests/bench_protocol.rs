@@ -257,3 +257,17 @@ fn the_views_describe_the_current_suite_and_list_other_records_apart() {
     assert!(apart.split("</details>").next().unwrap().contains("__laplacian__"), "listed under the heading");
     assert_eq!(html.matches("__laplacian__").count(), 1, "the other run appears only in the list");
 }
+
+#[test]
+fn a_renamed_suite_reuses_its_finished_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let s = suite(tmp.path(), "before.toml", "", &["baseline"], "");
+    assert!(bench(&s, &out, &[]).status().unwrap().success());
+    let renamed = tmp.path().join("after.toml");
+    std::fs::rename(&s, &renamed).unwrap();
+    let o = bench(&renamed, &out, &[]).output().unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("1 already finished and reused") && !stdout.contains("redone"), "{stdout}");
+}
