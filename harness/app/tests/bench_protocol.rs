@@ -55,6 +55,13 @@ fn a_changed_config_is_redone_not_served_from_the_old_record() {
     assert_eq!(rec.status, RunStatus::Ok, "{}", rec.reason);
     let t = &rec.timing;
     assert!(t.score_s > 0.0 && t.wall_s >= t.train_s + t.score_s, "{t:?}");
+    // The ok run's log says what it did; no empty folder is left for it.
+    let log = std::fs::read_to_string(out.join("logs").join(format!("{}.log", rec.id))).unwrap();
+    for what in ["started", "loaded gen:roi_toy", "/5 loss", "trained: 5 steps", "scored"] {
+        assert!(log.contains(what), "the log lacks {what:?}:\n{log}");
+    }
+    let artifacts = out.join("artifacts").join(&rec.id);
+    assert!(!artifacts.exists() || std::fs::read_dir(&artifacts).unwrap().next().is_some(), "empty {artifacts:?}");
     // The record holds the resolved config, defaults included, and its provenance.
     assert!(rec.spec.config.get("ssim_weight").is_some(), "{}", rec.spec.config);
     assert!(rec.provenance.dataset.starts_with("generator v") && rec.provenance.method_version > 0);
@@ -117,6 +124,7 @@ fn a_hung_run_times_out_as_failed_the_next_still_runs_and_the_bench_exits_1() {
     // The failed run's log is kept and linked from the report; the CSV was still written.
     let log = std::fs::read_to_string(out.join("logs").join(format!("{}.log", hung.id))).unwrap();
     assert!(log.contains("SPLATBENCH_TEST_SLEEP") && log.contains("timeout after 20 s"), "{log}");
+    assert!(!out.join("artifacts").join(&hung.id).exists(), "the killed run left its artifacts folder");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(&format!("href=\"logs/{}.log\"", hung.id)));
     assert_eq!(std::fs::read_to_string(out.join("results.csv")).unwrap().lines().count(), 3);

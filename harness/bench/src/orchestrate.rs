@@ -38,6 +38,9 @@ pub fn check_backends(specs: &[RunSpec], whence: &std::path::Path) -> Result<()>
     }
 }
 
+/// How the lines the bench itself writes into a run's log start (never a crash's reason).
+pub const LOG_PREFIX: &str = "splatbench run: ";
+
 /// How a timed-out run's reason starts.
 const TIMEOUT_PREFIX: &str = "timeout after ";
 
@@ -194,7 +197,9 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
     write_atomic(&spec_path, &serde_json::to_vec_pretty(job).internal("encoding a run spec")?)?;
     let log_path = store.dir.join("logs").join(format!("{id}.log"));
     // Truncate, then append from two writers (the child's stderr, the progress reader) without overwriting each other.
-    std::fs::File::create(&log_path).writing(&log_path)?;
+    // The first line says which run it is and when it started, so even a run killed at once leaves a log that says so.
+    let started = format!("{LOG_PREFIX}{id}: started, {} s at most\n", timeout.as_secs());
+    write_atomic(&log_path, started.as_bytes())?;
     let log = std::fs::File::options().append(true).open(&log_path).writing(&log_path)?;
     let mut log_out = log.try_clone().writing(&log_path)?;
     // The running binary itself, even when a rebuild has replaced the file since: every run of a bench uses the
@@ -217,9 +222,14 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
         for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
             let parts: Vec<&str> = line.split_whitespace().collect();
             if let ["PROGRESS", step, total, loss] = parts.as_slice() {
-                progress.set_length(total.parse().unwrap_or(0));
-                progress.set_position(step.parse().unwrap_or(0));
+                let (step, total): (u64, u64) = (step.parse().unwrap_or(0), total.parse().unwrap_or(0));
+                progress.set_length(total);
+                progress.set_position(step);
                 progress.set_message(loss.parse::<f64>().map(|l| format!("{l:.4}")).unwrap_or_default());
+                // The log keeps the loss at every tenth of training and at its end.
+                if step + 1 >= total || step % (total / 10).max(1) == 0 {
+                    let _ = writeln!(log_out, "{LOG_PREFIX}step {step}/{total} loss {loss}");
+                }
             } else {
                 let _ = writeln!(log_out, "{line}");
             }
@@ -239,6 +249,8 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
         std::thread::sleep(Duration::from_millis(50));
     };
     let _ = reader.join();
+    // A run that died before writing anything leaves no empty artifacts folder (remove_dir refuses a full one).
+    let _ = std::fs::remove_dir(store.dir.join("artifacts").join(&id));
     if timed_out {
         let reason = format!("{TIMEOUT_PREFIX}{} s", timeout.as_secs());
         if let Ok(mut f) = std::fs::File::options().append(true).open(&log_path) {
@@ -264,7 +276,7 @@ fn run_child(job: &Job, store: &Store, bar: &ProgressBar, timeout: Duration) -> 
 /// the last lines are backtrace notes), else the last non-empty line.
 fn crash_reason(log: &str) -> String {
     const ONE_LINE: &str = "error: internal error: panicked at ";
-    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(LOG_PREFIX)).collect();
     if let Some(msg) = lines.iter().rev().find_map(|l| l.strip_prefix(ONE_LINE)?.split_once(": ").map(|(_, m)| m)) {
         return msg.trim().to_string();
     }
@@ -274,7 +286,7 @@ fn crash_reason(log: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::crash_reason;
+    use super::{LOG_PREFIX, crash_reason};
 
     #[test]
     fn crash_reason_is_the_panic_message() {
@@ -283,6 +295,7 @@ mod tests {
         assert_eq!(crash_reason(log), "No libtorch_cuda found");
         assert_eq!(crash_reason("loading\nKilled\n\n"), "Killed");
         assert_eq!(crash_reason(""), "");
+        assert_eq!(crash_reason(&format!("Killed\n{LOG_PREFIX}step 10/10 loss 0.1\n")), "Killed");
         let log = "step 3\nerror: internal error: panicked at /r/burn-tch/src/lib.rs:12: No libtorch_cuda found\n";
         assert_eq!(crash_reason(log), "No libtorch_cuda found");
     }

@@ -137,11 +137,14 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let t = Instant::now();
     let scenes = data::load(&spec.dataset)?;
     let load_s = t.elapsed().as_secs_f64();
+    let say = |what: String| eprintln!("{}{what}", super::orchestrate::LOG_PREFIX);
+    say(format!("loaded {}: {} scene(s) in {load_s:.2} s", spec.dataset, scenes.len()));
     let mut method = registry::create(&spec.method, &spec.config)?;
     let train_scenes: Vec<_> = scenes.iter().filter(|s| !s.split("train").is_empty()).cloned().collect();
     let t = Instant::now();
     let report = method.train(&train_scenes, &mut ctx)?;
     let train_s = t.elapsed().as_secs_f64();
+    say(format!("trained: {} steps in {train_s:.2} s", report.steps));
 
     let (lpips, failed_metrics) = lpips_scorers(spec, &store.cache_dir().join("lpips-memo"));
     rec.failed_metrics = failed_metrics;
@@ -151,6 +154,8 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let t = Instant::now();
     let scored = scoring.evaluate(method.as_ref(), &scenes, &mut rec, &mut ctx)?;
     let score_s = t.elapsed().as_secs_f64();
+    let psnr = rec.aggregate.get("psnr").map_or("–".to_string(), |v| format!("{v:.2} dB"));
+    say(format!("scored {} test view(s) in {score_s:.2} s: psnr {psnr}", rec.views.len()));
     let (hits, computed) = Lpips::memo_counts();
     rec.stats.insert("lpips_memo_hits".into(), hits as f64);
     rec.stats.insert("lpips_network_pairs".into(), computed as f64);
