@@ -927,6 +927,78 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "bench: a dataset path that does not exist",
+        code: 2,
+        build: |d| {
+            let missing = d.join("no-such-scene");
+            let text = format!("[[entry]]\nmethod = \"roigs\"\ndataset = \"{}\"\n", missing.display());
+            let mut s = bench_with_suite(d, &text, "dataset not found");
+            s.names = missing.display().to_string();
+            s
+        },
+    },
+    Case {
+        name: "bench: a gen: name the generator does not have",
+        code: 2,
+        build: |d| {
+            let mut s =
+                bench_with_suite(d, "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:castle_toy\"\n", "castle_toy");
+            s.names = "castle_toy".into();
+            s
+        },
+    },
+    Case {
+        name: "bench: a dataset directory holding no dataset",
+        code: 2,
+        build: |d| {
+            let empty = d.join("empty-scene");
+            std::fs::create_dir_all(&empty).unwrap();
+            let text = format!("[[entry]]\nmethod = \"roigs\"\ndataset = \"{}\"\n", empty.display());
+            let mut s = bench_with_suite(d, &text, "no dataset found");
+            s.names = empty.display().to_string();
+            s
+        },
+    },
+    Case {
+        name: "bench: a dataset with a broken file (a COLMAP image cut short)",
+        code: 2,
+        build: |d| {
+            let scene = roi(d);
+            let image = first_image(&scene.join("images"));
+            cut(&image, 0.5);
+            let text = format!("[[entry]]\nmethod = \"roigs\"\ndataset = \"{}\"\n", scene.display());
+            let mut s = bench_with_suite(d, &text, "");
+            s.names = image.display().to_string();
+            s
+        },
+    },
+    Case {
+        name: "bench: splatter on a COLMAP scene",
+        code: 2,
+        build: |d| {
+            let scene = roi(d);
+            let text = format!("[[entry]]\nmethod = \"splatter\"\ndataset = \"{}\"\n", scene.display());
+            let mut s = bench_with_suite(d, &text, "splatter trains on SRN-style");
+            s.names = scene.display().to_string();
+            s
+        },
+    },
+    Case {
+        name: "bench: a split that leaves no test view (nerfstudio without test_filenames)",
+        code: 2,
+        build: |d| {
+            let scene = scene(d, "head_toy");
+            let transforms = scene.join("transforms.json");
+            let mut v = json(&transforms);
+            v.as_object_mut().unwrap().retain(|k, _| !k.ends_with("_filenames"));
+            write_json(&transforms, &v);
+            let text = format!("[[entry]]\nmethod = \"roigs\"\ndataset = \"{}\"\n", scene.display());
+            let mut s = bench_with_suite(d, &text, "no test view");
+            s.names = scene.display().to_string();
+            s
+        },
+    },
+    Case {
         name: "bench: suite path is a directory",
         code: 2,
         build: |d| {
@@ -1130,6 +1202,13 @@ fn record_file(dir: &Path, psnr: f64) -> PathBuf {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, serde_json::to_string_pretty(&rec).unwrap()).unwrap();
     path
+}
+
+/// The first file (by name) in `dir`.
+fn first_image(dir: &Path) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    files.remove(0)
 }
 
 fn bench_with_suite(d: &Path, text: &str, says: &'static str) -> Setup {

@@ -281,15 +281,17 @@ fn bench_into_a_file_or_unwritable_path_exits_1() {
 fn bench_with_a_failed_run_writes_its_results_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
-    let missing = dir.path().join("no-such-dataset");
-    let result = bench(&suite(dir.path(), &missing.display().to_string()), "ndarray", &out);
+    // A run that fails at run time (a missing dataset is refused before any run): it hangs past its timeout.
+    let mut cmd: Command = splatbench();
+    cmd.args(["bench", "--suite"]).arg(suite(dir.path(), "gen:roi_toy")).args(["--timeout", "1", "--out"]).arg(&out);
+    let result = cmd.env("SPLATBENCH_TEST_SLEEP", "roigs__:60").output().unwrap();
     let (code, line) = code_and_line(&result);
     assert_eq!(code, Some(1), "{line}");
     assert!(line.contains("1 of 1 runs failed") && line.contains("results.csv"), "{line}");
     let recs = records(&out);
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].status, RunStatus::Failed);
-    assert!(recs[0].reason.contains("no-such-dataset"), "{}", recs[0].reason);
+    assert!(recs[0].reason.contains("timeout after 1 s"), "{}", recs[0].reason);
     assert!(out.join("results.csv").is_file() && out.join("report.html").is_file());
 }
 

@@ -2,7 +2,7 @@
 
 use crate as loaders;
 use crate::image_scene;
-use splatbench_core::{Error, Result, Scene};
+use splatbench_core::{DatasetSummary, Error, Result, Scene};
 use splatbench_io::paths as shared;
 use std::path::PathBuf;
 
@@ -46,4 +46,26 @@ pub fn load(reference: &str) -> Result<Vec<Scene>> {
     } else {
         Ok(vec![loaders::load_scene(&path)?])
     }
+}
+
+/// What a run needs to know of a dataset before it starts (see [`DatasetSummary`]): the dataset is loaded with the
+/// same code a run uses, so every problem a run would meet while loading is found here, before the first run.
+pub fn summarize(reference: &str) -> Result<DatasetSummary> {
+    let path = resolve(reference)?;
+    let scenes = load(reference)?;
+    let format = match loaders::detect(&path) {
+        Some(loaders::Format::Nerfstudio) => "nerfstudio",
+        Some(loaders::Format::Blender) => "blender",
+        Some(loaders::Format::Colmap) => "colmap",
+        Some(loaders::Format::SrnObject | loaders::Format::SrnRoot) => "srn",
+        None => "image",
+    };
+    let views = |split: &str| scenes.iter().map(|s| s.split(split).len()).sum::<usize>();
+    Ok(DatasetSummary {
+        reference: reference.to_string(),
+        format: format.to_string(),
+        scenes: scenes.len(),
+        train_views: views("train"),
+        test_views: views("test"),
+    })
 }

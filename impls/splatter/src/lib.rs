@@ -44,9 +44,24 @@ pub static METHOD: splatbench_core::MethodDef<SplatterConfig> = splatbench_core:
     description: "Splatter Image: one Gaussian per pixel from one view",
     version: 1,
     build: |config| Box::new(Splatter::new(config)),
-    check_dataset: splatbench_core::registration::needs_train_and_test_views,
+    check_dataset,
     command: Some(command::COMMAND),
 };
+
+/// Splatter Image learns one network over a collection of objects, each seen from views of one size: SRN-style
+/// data. A single scene (COLMAP, Blender, nerfstudio, an image) gives it neither, and its views differ in size.
+fn check_dataset(d: &splatbench_core::DatasetSummary) -> splatbench_core::Result<()> {
+    if d.format != "srn" {
+        return Err(splatbench_core::Error::input(
+            &d.reference,
+            format!(
+                "is a {} dataset; splatter trains on SRN-style object collections (cars_train/, cars_test/)",
+                d.format
+            ),
+        ));
+    }
+    splatbench_core::registration::needs_train_and_test_views(d)
+}
 
 impl splatbench_core::MethodConfig for SplatterConfig {
     fn validate(&self) -> splatbench_core::Result<()> {

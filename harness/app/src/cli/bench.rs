@@ -130,6 +130,7 @@ pub fn run(args: Args) -> Result<()> {
     let whence = if backends.is_some() { PathBuf::from("--backend") } else { suite.source.clone() };
     orchestrate::check_backends(&specs, &whence)?;
     let specs = suite::shard(specs, args.shard);
+    check_datasets(&specs)?;
     let baseline_path = args
         .baseline
         .clone()
@@ -248,6 +249,23 @@ pub fn report(args: ReportArgs) -> Result<()> {
     }
     out.refresh_views("splatbench — merged results")?;
     splatbench_io::say!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
+    Ok(())
+}
+
+/// Every distinct dataset of `specs` is loaded once, with the code a run uses, and each method checks the ones it
+/// will train on: a missing path, an unknown `gen:`/`shared:` name, a broken file, a format the method cannot train
+/// on or a split without training or test views stops the bench before its first run.
+fn check_datasets(specs: &[RunSpec]) -> Result<()> {
+    let mut summaries = std::collections::BTreeMap::new();
+    for spec in specs {
+        let summary = match summaries.entry(spec.dataset.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(splatbench_data::reference::summarize(&spec.dataset)?)
+            }
+        };
+        splatbench_bench::registry::current().get(&spec.method)?.check_dataset(summary)?;
+    }
     Ok(())
 }
 
