@@ -106,6 +106,30 @@ fn inspect_says_how_a_train_only_blender_scene_is_split() {
 }
 
 #[test]
+fn inspect_says_the_split_a_nerfstudio_scene_really_has() {
+    let dir = tempfile::tempdir().unwrap();
+    splatbench_datasets::generate(dir.path(), Some("head_toy")).unwrap();
+    let scene = dir.path().join("head_toy");
+    let out = inspect(&[scene.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = stdout.lines().find(|l| l.starts_with("test split:")).unwrap();
+    assert!(line.contains("test_filenames in transforms.json name the splits"), "{line}");
+    assert!(!line.contains("every view trains") && !line.contains(" 0 test views"), "{line}");
+    // Without the lists every view trains, and the line says so.
+    let transforms = scene.join("transforms.json");
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(&transforms).unwrap()).unwrap();
+    meta.as_object_mut().unwrap().retain(|k, _| !k.ends_with("_filenames"));
+    std::fs::write(&transforms, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let out = inspect(&[scene.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("every view trains, none is a test view") && stdout.contains(", 0 test views)"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn truncated_binary_model() {
     let dir = tempfile::tempdir().unwrap();
     tiny_colmap(dir.path());

@@ -33,7 +33,19 @@ pub fn split_rule(path: &Path) -> String {
                 format!("no transforms_test.json: {HOLDOUT_RULE} from the training frames")
             }
         }
-        Some(Format::Nerfstudio) => "test_filenames in transforms.json (none: every view trains)".into(),
+        Some(Format::Nerfstudio) => {
+            let json = std::fs::read(path.join("transforms.json")).ok();
+            let meta: Option<serde_json::Value> = json.and_then(|b| serde_json::from_slice(&b).ok());
+            let lists: Vec<&str> = ["train_filenames", "val_filenames", "test_filenames"]
+                .into_iter()
+                .filter(|k| meta.as_ref().and_then(|m| m.get(*k)).is_some())
+                .collect();
+            if lists.is_empty() {
+                "transforms.json names no split (no *_filenames): every view trains, none is a test view".into()
+            } else {
+                format!("{} in transforms.json name the splits (frames in no list are left out)", lists.join(", "))
+            }
+        }
         Some(Format::SrnRoot | Format::SrnObject) => "SRN: objects under cars_test are the test split".into(),
         None => "unknown format".into(),
     }

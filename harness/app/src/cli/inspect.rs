@@ -103,7 +103,8 @@ fn summarize(scene: &Scene) -> SceneSummary {
 fn print_text(r: &Report) {
     let views: usize = r.scenes.iter().flat_map(|s| s.splits.values()).map(|s| s.views).sum();
     splatbench_io::say!("{}: {} ({} scene(s), {views} views)", r.path.display(), r.format, r.scenes.len());
-    splatbench_io::say!("test split: {}", r.split_rule);
+    let count = |split: &str| r.scenes.iter().filter_map(|s| s.splits.get(split)).map(|s| s.views).sum::<usize>();
+    splatbench_io::say!("test split: {} ({} train, {} test views)", r.split_rule, count("train"), count("test"));
     for s in &r.scenes {
         let points = s.points.map_or("none".to_string(), |n| n.to_string());
         splatbench_io::say!("scene {}  background {:?}  points3D {points}", s.name, s.background);
