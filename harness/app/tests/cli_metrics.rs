@@ -181,3 +181,20 @@ fn lpips_through_the_cli_matches_the_reference() {
     assert!(lines[0]["lpips_vgg"].is_null());
     assert_eq!(lines[0]["notes"], "lpips_vgg: not requested");
 }
+
+#[test]
+fn an_image_with_alpha_is_composited_over_the_background_and_the_notes_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let gt = write(dir.path(), "gt.png", &image(16, 16, 0));
+    // The ground truth's colours with alpha 0: the background, not the ground truth.
+    let clear = Image::from_fn(16, 16, 4, |x, y, c| if c == 3 { 0.0 } else { image(16, 16, 0).get(x, y, c) });
+    let pred = write(dir.path(), "clear.png", &clear);
+    for (background, expect_identical) in [("1,1,1", false), ("0,0,0", false)] {
+        let out = splatbench(&["--json", "--background", background, pred.to_str().unwrap(), gt.to_str().unwrap()]);
+        let rec = &json_lines(&out)[0];
+        assert_eq!(rec["psnr"].is_null(), expect_identical, "{rec}");
+        assert!(rec["notes"].as_str().unwrap().contains(&format!("alpha: composited over {background}")), "{rec}");
+    }
+    let out = splatbench(&["--background", "2,0,0", pred.to_str().unwrap(), gt.to_str().unwrap()]);
+    assert_input_error(&out, "--background");
+}

@@ -19,7 +19,13 @@ pub struct PairInput<'a> {
     pub name: &'a str,
     pub pred: &'a Image,
     pub gt: &'a Image,
+    /// What an image with alpha is composited over before scoring (RGB in [0, 1]).
+    pub background: [f32; 3],
 }
+
+/// The background [`evaluate_pair`] composites alpha over: white, as NeRF-synthetic evaluations and the golden
+/// metric pairs' maker (`make_metric_goldens.py`) do.
+pub const DEFAULT_BACKGROUND: [f32; 3] = [1.0; 3];
 
 /// Why one metric of a record is `None`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +97,7 @@ fn serialize_notes<S: Serializer>(notes: &[Note], s: S) -> std::result::Result<S
 /// Every metric of one pair; LPIPS for the given scorers only (the others are `None`, "not requested").
 /// A size or channel mismatch is an input error naming `name`.
 pub fn evaluate_pair(name: &str, pred: &Image, gt: &Image, lpips: &[Lpips]) -> Result<MetricRecord> {
-    Ok(evaluate_pairs(&[PairInput { name, pred, gt }], lpips)?.remove(0))
+    Ok(evaluate_pairs(&[PairInput { name, pred, gt, background: DEFAULT_BACKGROUND }], lpips)?.remove(0))
 }
 
 /// [`evaluate_pair`] for many pairs, with LPIPS batched over pairs of equal size (one network run per size).
@@ -99,9 +105,16 @@ pub fn evaluate_pairs(pairs: &[PairInput<'_>], lpips: &[Lpips]) -> Result<Vec<Me
     for p in pairs {
         check_pair(p)?;
     }
-    let rgb_pairs: Vec<(Cow<'_, Image>, Cow<'_, Image>)> = pairs.iter().map(|p| (rgb(p.pred), rgb(p.gt))).collect();
+    let rgb_pairs: Vec<(Cow<'_, Image>, Cow<'_, Image>)> =
+        pairs.iter().map(|p| (rgb(p.pred, p.background), rgb(p.gt, p.background))).collect();
     let mut records: Vec<MetricRecord> =
         pairs.iter().zip(&rgb_pairs).map(|(p, (pred, gt))| image_metrics(p.name, pred, gt)).collect();
+    for (record, p) in records.iter_mut().zip(pairs) {
+        if p.pred.channels == 4 || p.gt.channels == 4 {
+            let [r, g, b] = p.background;
+            record.notes.push(Note { metric: "alpha", reason: format!("composited over {r},{g},{b}") });
+        }
+    }
     let batch: Vec<(&Image, &Image)> = rgb_pairs.iter().map(|(a, b)| (a.as_ref(), b.as_ref())).collect();
     for scorer in lpips {
         let net = scorer.net();
@@ -154,16 +167,10 @@ fn image_metrics(name: &str, pred: &Image, gt: &Image) -> MetricRecord {
 }
 
 /// The image without its alpha channel (dropped, not composited), so RGB and RGBA inputs compare on RGB.
-fn rgb(img: &Image) -> Cow<'_, Image> {
-    if img.channels == 3 {
-        return Cow::Borrowed(img);
-    }
-    Cow::Owned(Image {
-        width: img.width,
-        height: img.height,
-        channels: 3,
-        data: img.data.chunks_exact(img.channels as usize).flat_map(|px| px[..3].iter().copied()).collect(),
-    })
+/// RGB as scored: an image with alpha composited over `background` (a transparent pixel is the background, not
+/// its stored colour).
+fn rgb(img: &Image, background: [f32; 3]) -> Cow<'_, Image> {
+    if img.channels == 3 { Cow::Borrowed(img) } else { Cow::Owned(img.to_rgb_over(background)) }
 }
 
 fn lpips_field(net: Net) -> &'static str {
@@ -221,11 +228,18 @@ mod tests {
     }
 
     #[test]
-    fn rgba_is_scored_on_rgb() {
+    fn rgba_is_composited_over_the_background_and_says_so() {
         let (a, b) = (img(14, 13, 4, 5), img(14, 13, 3, 7));
         let ra = evaluate_pair("p.png", &a, &b, &[]).unwrap();
-        let rb = evaluate_pair("p.png", &rgb(&a), &b, &[]).unwrap();
-        assert_eq!(ra, rb);
+        let rb = evaluate_pair("p.png", &a.to_rgb_over(DEFAULT_BACKGROUND), &b, &[]).unwrap();
+        assert_eq!((ra.psnr, ra.ssim), (rb.psnr, rb.ssim));
+        assert!(ra.notes_text().contains("alpha: composited over 1,1,1"), "{}", ra.notes_text());
+        // A fully transparent copy of the ground truth is the background, not the ground truth.
+        let mut clear = Image::from_fn(14, 13, 4, |x, y, c| if c == 3 { 0.0 } else { b.get(x, y, c) });
+        let r = evaluate_pair("p.png", &clear, &b, &[]).unwrap();
+        assert!(r.psnr.is_some_and(|p| p < 40.0), "{:?}", r.psnr);
+        clear.data.iter_mut().skip(3).step_by(4).for_each(|a| *a = 1.0);
+        assert_eq!(evaluate_pair("p.png", &clear, &b, &[]).unwrap().psnr, None, "opaque: identical");
     }
 
     #[test]

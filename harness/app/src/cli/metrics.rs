@@ -5,7 +5,8 @@
 //! input errors: one line naming the path, exit code 2). LPIPS runs only for the backbones `--lpips` names, so the
 //! default needs neither onnxruntime nor the models; a requested LPIPS value that is undefined (an image below
 //! 32 px) is printed as null with its reason and the command exits 1 after printing everything. Output is an aligned table, or with `--json` one JSON object
-//! per pair per line (see [`MetricRecord`]). Alpha channels are dropped, not composited.
+//! per pair per line (see [`MetricRecord`]). Images with alpha are composited over `--background` (white by default)
+//! and the pair's notes say so.
 
 use splatbench_core::error::InternalContext;
 use splatbench_core::{Error, Result};
@@ -30,6 +31,10 @@ pub struct Args {
     /// Print one JSON object per pair per line instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// What images with alpha are composited over before scoring, `r,g,b` in [0, 1] (white, the NeRF-synthetic
+    /// convention, by default); the notes say so for each pair it applied to.
+    #[arg(long, default_value = "1,1,1")]
+    pub background: String,
 }
 
 /// A pair of files to score, named by the predicted file's name.
@@ -40,6 +45,7 @@ struct PairPaths {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let background = super::parse_background(&args.background)?;
     let pairs = pair_paths(&args.pred, &args.gt)?;
     let mut nets = args.lpips.clone();
     nets.sort();
@@ -71,8 +77,11 @@ pub fn run(args: Args) -> Result<()> {
                 Ok((pred, gt))
             })
             .collect::<Result<Vec<_>>>()?;
-        let inputs: Vec<PairInput<'_>> =
-            chunk.iter().zip(&images).map(|(p, (pred, gt))| PairInput { name: &p.name, pred, gt }).collect();
+        let inputs: Vec<PairInput<'_>> = chunk
+            .iter()
+            .zip(&images)
+            .map(|(p, (pred, gt))| PairInput { name: &p.name, pred, gt, background })
+            .collect();
         let records = evaluate_pairs(&inputs, &scorers)?;
         if std::mem::take(&mut header_pending) {
             table.header(&mut out)?;

@@ -43,7 +43,7 @@ pub fn run(args: Args) -> Result<()> {
         Some("npy") => Format::Npy,
         _ => return Err(Error::input(&args.out, "unknown output extension: use .png or .npy")),
     };
-    let background = parse_background(&args.background)?;
+    let background = super::parse_background(&args.background)?;
     let camera = read_camera(&args.camera)?;
     let cloud = ply::read_ply(&args.ply)?;
 
@@ -62,23 +62,5 @@ pub fn run(args: Args) -> Result<()> {
                 .collect();
             write_npy(&args.out, &[image.height as usize, image.width as usize, 4], &rgba)
         }
-    }
-}
-
-fn parse_background(s: &str) -> Result<[f32; 3]> {
-    let bad = || Error::input("--background", format!("`{s}` is not three numbers r,g,b"));
-    let v: Vec<f32> =
-        s.split(',').map(|t| t.trim().parse::<f32>()).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
-    match v.as_slice() {
-        &[r, g, b] if v.iter().all(|x| x.is_finite()) => {
-            if v.iter().any(|x| !(0.0..=1.0).contains(x)) {
-                return Err(Error::input(
-                    "--background",
-                    format!("`{s}` is outside [0, 1]: colours are r,g,b in [0, 1]"),
-                ));
-            }
-            Ok([r, g, b])
-        }
-        _ => Err(bad()),
     }
 }
