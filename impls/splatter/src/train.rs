@@ -233,6 +233,31 @@ impl TrainTask for NetworkTask<'_> {
         c.0
     }
 
+    /// The U-Net's weights are the autodiff leaves (the groups above are reshaped views of them): the first weight
+    /// with a gradient gets a NaN one.
+    fn poison_gradient(&self, grads: &mut Gradients) -> Option<String> {
+        struct Poison<'a> {
+            grads: &'a mut Gradients,
+            seen: usize,
+            hit: Option<String>,
+        }
+        impl ModuleVisitor for Poison<'_> {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                let t = param.val();
+                if self.hit.is_none()
+                    && let Some(g) = t.grad(self.grads)
+                {
+                    t.grad_replace(self.grads, g.mul_scalar(f32::NAN));
+                    self.hit = Some(format!("unet tensor {} {:?}", self.seen, t.dims()));
+                }
+                self.seen += 1;
+            }
+        }
+        let mut p = Poison { grads, seen: 0, hit: None };
+        self.net().visit(&mut p);
+        p.hit
+    }
+
     fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
         loss_terms::write_csv(&dir.join(loss_terms::FILE), &self.terms)?;
         resume::save(
