@@ -7,7 +7,12 @@
 // burn 0.22 deprecates burn-ndarray in favour of flex; this project keeps ndarray as its always-available CPU backend.
 #![allow(deprecated)]
 
+mod backends;
 pub mod host;
+
+/// For [`impl_plain_backends!`]: the burn its expansion names, whatever the invoking crate calls it.
+#[doc(hidden)]
+pub use burn as __burn;
 
 use burn::tensor::Device;
 use splatbench_core::{Backend, Error, Result};

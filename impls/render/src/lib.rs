@@ -34,7 +34,6 @@
 //! plus dL/d(projected pixel mean) for densification. Where a clamp is active (α = 0.99, colour < 0, the J
 //! clamp) the clamped quantity passes no gradient through it; the skip/stop decisions are treated as constant.
 
-mod backends;
 pub mod camera;
 pub mod constants;
 pub mod cpu;
@@ -49,7 +48,4 @@ pub mod sh;
 
 pub use camera::{CameraF64, RasterCamera};
 
-/// For [`impl_plain_backends!`]: the burn its expansion names, whatever the invoking crate calls it.
-#[doc(hidden)]
-pub use burn as __burn;
 pub use gaussians::GaussianCloud;

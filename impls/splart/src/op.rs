@@ -21,7 +21,7 @@ use burn::backend::autodiff::{
     ops::{Backward, Ops, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, Dispatch, ExtensionType, NdArray, backend_extension};
+use burn::backend::{Backend, Dispatch, ExtensionType, backend_extension};
 use burn::tensor::{Tensor, TensorData};
 use splatbench_device::host::read_f32;
 use std::sync::Arc;
@@ -92,7 +92,8 @@ trait CompositeOps: Backend {
     ) -> FloatTensor<Self>;
 }
 
-impl CompositeOps for NdArray {
+// Every plain backend runs the host compositor (wgpu reads its tensors back; see the module docs).
+splatbench_device::impl_plain_backends!(impl CompositeOps {
     fn composite(
         inputs: CompositeInputs<Self>,
         brush: SharedBrush,
@@ -102,33 +103,7 @@ impl CompositeOps for NdArray {
     ) -> FloatTensor<Self> {
         host_forward(inputs, &brush.0, width, height, background).0
     }
-}
-
-#[cfg(feature = "wgpu")]
-impl CompositeOps for burn::backend::Cube {
-    fn composite(
-        inputs: CompositeInputs<Self>,
-        brush: SharedBrush,
-        width: u32,
-        height: u32,
-        background: [f32; 3],
-    ) -> FloatTensor<Self> {
-        host_forward(inputs, &brush.0, width, height, background).0
-    }
-}
-
-#[cfg(feature = "tch")]
-impl CompositeOps for burn::backend::LibTorch {
-    fn composite(
-        inputs: CompositeInputs<Self>,
-        brush: SharedBrush,
-        width: u32,
-        height: u32,
-        background: [f32; 3],
-    ) -> FloatTensor<Self> {
-        host_forward(inputs, &brush.0, width, height, background).0
-    }
-}
+});
 
 impl<B: Backend, C: CheckpointStrategy> CompositeOps for Autodiff<B, C> {
     fn composite(

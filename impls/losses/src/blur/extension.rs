@@ -34,11 +34,11 @@ impl BlurOps for NdArray {
     }
 }
 
-#[cfg(feature = "wgpu")]
-impl BlurOps for burn::backend::Cube {}
-
-#[cfg(feature = "tch")]
-impl BlurOps for burn::backend::LibTorch {}
+// The other plain backends run the trait's default: blur as a convolution on the backend itself.
+splatbench_device::impl_plain_backends!(impl BlurOps for [
+    #[cfg(feature = "wgpu")] burn::backend::Cube,
+    #[cfg(feature = "tch")] burn::backend::LibTorch,
+] {});
 
 impl<B: BlurOps, C: CheckpointStrategy> BlurOps for Autodiff<B, C> {
     fn gaussian_blur(x: FloatTensor<Self>) -> FloatTensor<Self> {

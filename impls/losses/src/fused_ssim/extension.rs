@@ -9,7 +9,7 @@ use burn::backend::autodiff::{
     ops::{Backward, Ops, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, NdArray, TensorMetadata, backend_extension};
+use burn::backend::{Backend, TensorMetadata, backend_extension};
 use burn::tensor::TensorData;
 use splatbench_device::host::{read_f32, with_f32};
 use std::sync::Arc;
@@ -22,13 +22,7 @@ pub(super) trait FusedSsimOps: Backend {
     }
 }
 
-impl FusedSsimOps for NdArray {}
-
-#[cfg(feature = "wgpu")]
-impl FusedSsimOps for burn::backend::Cube {}
-
-#[cfg(feature = "tch")]
-impl FusedSsimOps for burn::backend::LibTorch {}
+splatbench_device::impl_plain_backends!(impl FusedSsimOps {});
 
 /// Read both images, run [`host::forward`], upload the mean as `[1]`.
 fn host_forward<B: Backend>(x: FloatTensor<B>, y: FloatTensor<B>) -> (FloatTensor<B>, SsimMaps) {

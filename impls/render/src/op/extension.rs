@@ -42,7 +42,7 @@ pub(super) trait RasterOps: Backend {
     ) -> RasterOutput<Self>;
 }
 
-crate::impl_plain_backends!(impl RasterOps {
+splatbench_device::impl_plain_backends!(impl RasterOps {
     fn rasterize(inputs: RasterInputs<Self>, width: u32, height: u32, background: [f32; 3]) -> RasterOutput<Self> {
         forward_untracked(inputs, width, height, background)
     }

@@ -77,7 +77,7 @@ fn pack(image: &RenderImage) -> Vec<f32> {
 }
 
 // The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
-crate::impl_plain_backends!(impl RasterKernels for [
+splatbench_device::impl_plain_backends!(impl RasterKernels for [
     burn::backend::NdArray,
     #[cfg(feature = "tch")] burn::backend::LibTorch,
 ] {

@@ -9,7 +9,7 @@
 //!
 //! - `tensors`: the public tensor bundles ([`GaussianTensors`], [`CameraTensors`], [`RenderOutput`]);
 //! - `extension`: the backend extension trait (`RasterOps`, generated dispatch via `#[backend_extension]`) and its
-//!   implementation per backend: one body for the plain backends ([`impl_plain_backends!`](crate::impl_plain_backends))
+//!   implementation per backend: one body for the plain backends ([`impl_plain_backends!`](splatbench_device::impl_plain_backends))
 //!   and the autodiff one that records the backward node;
 //! - `kernels`: `RasterKernels`, what a backend provides: a forward returning the state its backward needs, and
 //!   that backward;

@@ -3,8 +3,8 @@
 //! A custom op (a `#[backend_extension]` trait, or the trait of its kernels) is implemented once per plain
 //! backend — NdArray, Cube (feature `wgpu`), LibTorch (feature `tch`) — usually with the same body, since the body
 //! calls generic code (`Self` is the backend). The macro writes those impls from one body; the autodiff impl,
-//! which differs per op, stays hand-written. Exported so the other ops of the workspace (splart's compositor, the
-//! losses' kernels) can use it too.
+//! which differs per op, stays hand-written. It lives here, below every crate with a custom op (render's
+//! rasterizer, splart's compositor, the losses' kernels), which all use it.
 
 /// Implement trait `$tr` with the same body for burn backends.
 ///
