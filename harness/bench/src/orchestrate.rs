@@ -41,6 +41,9 @@ pub fn check_backends(specs: &[RunSpec], whence: &std::path::Path) -> Result<()>
 /// How the lines the bench itself writes into a run's log start (never a crash's reason).
 pub const LOG_PREFIX: &str = "splatbench run: ";
 
+/// Why a run whose record says it timed out is run again (it resumes from its checkpoints).
+const TIMED_OUT_BEFORE: &str = "timed out before";
+
 /// How a timed-out run's reason starts.
 const TIMEOUT_PREFIX: &str = "timeout after ";
 
@@ -87,7 +90,7 @@ fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static
     }
     // A timeout says how long the run was given, not what it gives: try again (perhaps under a longer --timeout).
     if rec.status == RunStatus::Failed && rec.reason.starts_with(TIMEOUT_PREFIX) {
-        return Err(Some("timed out before"));
+        return Err(Some(TIMED_OUT_BEFORE));
     }
     // A requested metric that could not be computed (LPIPS without its model) leaves the run unfinished: the rerun
     // scores it again rather than serving the stale error.
@@ -143,6 +146,14 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
         };
         if let Some(why) = redo {
             *out.redone.entry(why).or_default() += 1;
+            // A run redone for what it is (forced, changed config or code) must not resume from the old run's
+            // checkpoints; one that timed out may: it goes on from where it was stopped.
+            if why != TIMED_OUT_BEFORE {
+                let work = store.dir.join("artifacts").join(&id);
+                if work.exists() {
+                    std::fs::remove_dir_all(&work).writing(&work)?;
+                }
+            }
         }
         let note = redo.map(|w| format!(" (redone: {w})")).unwrap_or_default();
         if plain {

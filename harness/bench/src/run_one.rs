@@ -5,8 +5,9 @@
 //! The harness, not the method, decides what is scored: see [`super::score`].
 //!
 //! Test hook: with `SPLATBENCH_TEST_SLEEP=<text>:<seconds>` in the environment, a run whose id contains `<text>`
-//! sleeps that long before it starts (the bench's timeout and lock tests use it); without the variable nothing
-//! changes.
+//! sleeps that long before it starts (the bench's timeout and lock tests use it); with
+//! `SPLATBENCH_TEST_KILL_BENCH=<text>:<step>`, such a run kills its bench with SIGKILL on reaching that step (the
+//! resume tests use it: a bench killed mid-run, deterministically). Without the variables nothing changes.
 
 use super::score::Scoring;
 use super::{conditioning, lock, registry, store::Store};
@@ -21,6 +22,7 @@ use std::time::Instant;
 
 struct StdoutProgress {
     total: u64,
+    kill_bench_at: Option<u64>,
 }
 
 impl Progress for StdoutProgress {
@@ -31,7 +33,21 @@ impl Progress for StdoutProgress {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "PROGRESS {step} {} {loss}", self.total);
         let _ = out.flush();
+        if self.kill_bench_at == Some(step) {
+            // The test hook (module docs): the bench and this run die as under `kill -9` of the bench.
+            unsafe {
+                libc::kill(libc::getppid(), libc::SIGKILL);
+            }
+            std::process::exit(137);
+        }
     }
+}
+
+/// The `SPLATBENCH_TEST_KILL_BENCH` hook (module docs): the step at which the run `id` kills its bench, if any.
+fn kill_bench_at(id: &str) -> Option<u64> {
+    let v = std::env::var("SPLATBENCH_TEST_KILL_BENCH").ok()?;
+    let (text, step) = v.rsplit_once(':')?;
+    if id.contains(text) { step.parse().ok() } else { None }
 }
 
 /// What the bench hands one run: the spec and the provenance its record must carry.
@@ -128,7 +144,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let mut rec = empty_record(job, RunStatus::Ok, String::new());
     let mut ctx = RunContext::new(spec.backend, spec.seed);
     ctx.device_index = spec.device;
-    ctx.progress = Box::new(StdoutProgress { total: 0 });
+    ctx.progress = Box::new(StdoutProgress { total: 0, kill_bench_at: kill_bench_at(&spec.id()) });
     let work = store.dir.join("artifacts").join(&rec.id);
     splatbench_io::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());

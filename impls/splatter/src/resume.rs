@@ -14,8 +14,8 @@
 //! `resume`, the seed and the training objects' names and view counts) is **ignored with a warning** naming it
 //! and the reason; the next older one is tried, and with none the run starts from scratch.
 //!
-//! The run's loss curve in `RunContext` holds only the steps run after a resume; `splatter_loss_terms.csv` holds
-//! every step ([`crate::loss_terms`]). A checkpoint at the last step resumes to a run with no step left: the
+//! The run's loss curve in `RunContext` is whole after a resume (the skeleton keeps it beside the checkpoints,
+//! `splatbench_train::curve`); `splatter_loss_terms.csv` holds every step ([`crate::loss_terms`]). A checkpoint at the last step resumes to a run with no step left: the
 //! report's final loss is then L_base + λ·L_new of the last row of that file.
 
 use crate::config::SplatterConfig;

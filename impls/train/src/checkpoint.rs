@@ -11,10 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    digest_hex(&Sha256::digest(bytes))
 }
 
 /// Write `manifest` sealing `files` (which must sit in the manifest's directory).
@@ -77,4 +74,29 @@ mod tests {
         std::fs::write(&m, "").unwrap();
         assert!(verify(&m).unwrap_err().contains("empty"));
     }
+}
+
+/// The digest file the skeleton writes beside every checkpoint: `<step> <sha256>` of the parameter groups' values.
+pub const PARAMETER_DIGEST: &str = "parameters.sha256";
+
+/// Write [`PARAMETER_DIGEST`] in `dir`: the step and the SHA-256 of every group's name and values (f32, little
+/// endian, in order). Two runs whose parameters agree to the bit at `step` write the same line, whatever ids their
+/// files carry (burn's records hold random parameter ids), so a resumed run can be compared with an uninterrupted one.
+pub fn save_parameter_digest(dir: &Path, step: usize, groups: &[(String, burn::tensor::Tensor<2>)]) -> Result<()> {
+    let mut h = Sha256::new();
+    for (name, t) in groups {
+        h.update(name.as_bytes());
+        for v in crate::tensors::to_vec(t.clone()) {
+            h.update(v.to_le_bytes());
+        }
+    }
+    let line = format!("{step} {}\n", digest_hex(&h.finalize()));
+    write_atomic(&dir.join(PARAMETER_DIGEST), line.as_bytes())
+}
+
+fn digest_hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }

@@ -12,13 +12,14 @@
 //!     read back [loss, first non-finite parameter group] in one transfer
 //!     non-finite loss or parameter ⇒ Diverged{step, reason naming the group}
 //!     task.end_step(extras, &grads)  densify / prune / statistics              (Densify)
-//!     every `checkpoint_every` steps: task.save_checkpoint(dir, step + 1)
+//!     every `checkpoint_every` steps: the loss curve (curve::save), then task.save_checkpoint(dir, step + 1)
 //! ```
 //!
 //! Phases are timed into `RunContext::phase_time`, the loss (every step) and named loss terms (every
 //! [`TERM_EVERY`] steps, which costs one host read each) into `RunContext`. Resuming is the method's part (it
 //! rebuilds its state from its checkpoint and passes the step it reached as `Plan::start`), because what a
-//! checkpoint holds differs per method; when to write one is the skeleton's.
+//! checkpoint holds differs per method; when to write one is the skeleton's, and so is the loss curve across a
+//! resume ([`curve`]).
 //!
 //! Divergence: a method lists its parameter groups in [`TrainTask::parameter_groups`] and the skeleton checks them
 //! after every optimiser step by one on-device reduction read back with the loss (see [`guard`]); the run fails
@@ -26,6 +27,7 @@
 //! skeleton gets the check by listing its groups; none is copied to the host.
 
 pub mod checkpoint;
+pub mod curve;
 pub mod guard;
 pub mod tensors;
 
@@ -122,6 +124,16 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
     let started = Instant::now();
     let mut final_loss = f64::NAN;
     let fault = guard::take();
+    if plan.start > 0 {
+        // Into the run's log: the record alone would not tell a resumed run from an uninterrupted one.
+        eprintln!("resumed from a checkpoint at step {} of {}", plan.start, plan.total);
+    }
+    if plan.start > 0
+        && let Some(dir) = &ctx.work_dir
+    {
+        let dir = dir.clone();
+        curve::restore(&dir, plan.start, ctx);
+    }
     for step in plan.start..plan.total {
         ctx.time(Phase::Densify, || task.begin_step(step, plan.total))?;
         let mut out = ctx.time(Phase::Forward, || task.forward(step, plan.total))?;
@@ -159,6 +171,8 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
             && plan.checkpoint_every > 0
             && (step + 1) % plan.checkpoint_every == 0
         {
+            curve::save(dir, ctx)?;
+            checkpoint::save_parameter_digest(dir, step + 1, &task.parameter_groups())?;
             task.save_checkpoint(dir, step + 1)?;
         }
     }
