@@ -15,12 +15,20 @@ use splatbench_record::RunStatus;
 use std::path::{Path, PathBuf};
 
 /// Method, dataset, a CPU-test-sized config that checkpoints every few steps, and the step at which the bench dies.
-const METHODS: [(&str, &str, &str, u64); 1] = [(
-    "splatter",
-    "gen:srn_toy",
-    r#"{ steps = 8, checkpoint_every = 2, resolution = 16, batch_objects = 1, supervision_views = 2, width = 4, depth = 1 }"#,
-    5,
-)];
+const METHODS: [(&str, &str, &str, u64); 2] = [
+    (
+        "nerf",
+        "gen:blender_toy",
+        r#"{ steps = 8, checkpoint_every = 3, batch_rays = 64, n_coarse = 8, n_fine = 8, gif_frames = 2, gif_size = 16, figure_size = 16 }"#,
+        4,
+    ),
+    (
+        "splatter",
+        "gen:srn_toy",
+        r#"{ steps = 8, checkpoint_every = 2, resolution = 16, batch_objects = 1, supervision_views = 2, width = 4, depth = 1 }"#,
+        5,
+    ),
+];
 
 fn suite(dir: &Path, method: &str, dataset: &str, config: &str) -> PathBuf {
     let p = dir.join(format!("{method}.toml"));

@@ -52,6 +52,10 @@ pub struct NerfConfig {
     pub gif_size: u32,
     /// Size (longer side) of the sampling picture's view and of the depth / opacity images.
     pub figure_size: u32,
+    /// Write a checkpoint every this many steps into the run's work directory (0: never; [`crate::resume`]).
+    pub checkpoint_every: usize,
+    /// Resume from the newest checkpoint of this run in the work directory when one is there.
+    pub resume: bool,
 }
 
 impl Default for NerfConfig {
@@ -77,6 +81,8 @@ impl Default for NerfConfig {
             gif_frames: 24,
             gif_size: 64,
             figure_size: 64,
+            checkpoint_every: 0,
+            resume: true,
         }
     }
 }

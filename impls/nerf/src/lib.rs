@@ -18,6 +18,7 @@ pub mod figures;
 pub mod method;
 pub mod mlp;
 pub mod rays;
+pub mod resume;
 pub mod sampling;
 pub mod train;
 pub mod volume;

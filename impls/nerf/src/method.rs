@@ -65,7 +65,13 @@ impl Reconstructor for Nerf {
         let mut task = NerfStep::new(cfg, RayPool::new(&views), bounds, ctx.seed, &device);
         let initial_nets = task.nets.without_autodiff();
         let steps = ctx.steps.unwrap_or(cfg.steps);
-        let summary = run(&mut task, ctx, Plan::steps(steps))?;
+        task.fingerprint = fingerprint(cfg, steps, ctx.seed, &scene.name, views.len());
+        let start = match (&ctx.work_dir, cfg.resume) {
+            (Some(dir), true) => crate::resume::resume_latest(dir, &mut task),
+            _ => 0,
+        };
+        let plan = Plan { start, total: steps, checkpoint_every: cfg.checkpoint_every };
+        let summary = run(&mut task, ctx, plan)?;
 
         let rays = (steps * cfg.batch_rays) as f64;
         let per_ray = match cfg.sampling {
@@ -178,4 +184,15 @@ impl Reconstruction for NerfReconstruction {
     fn stats(&self) -> BTreeMap<String, f64> {
         BTreeMap::from([("parameters".to_string(), self.nets.parameter_count() as f64)])
     }
+}
+
+/// What a checkpoint must match to be resumed from: the configuration but for when to checkpoint and whether to
+/// resume, the step count, the seed, the scene and its training view count.
+fn fingerprint(cfg: &NerfConfig, steps: usize, seed: u64, scene: &str, views: usize) -> String {
+    let mut c = serde_json::to_value(cfg).unwrap_or_default();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("checkpoint_every");
+        m.remove("resume");
+    }
+    format!("{c} steps={steps} seed={seed} scene={scene} views={views}")
 }

@@ -14,7 +14,7 @@
 
 use crate::config::NerfConfig;
 use crate::encoding::{encode, encoded_width};
-use burn::optim::{Adam, AdamState, Optimizer};
+use burn::optim::{Adam, AdamState, AdaptiveMomentumState, Optimizer};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
@@ -60,7 +60,84 @@ pub struct MlpOptimizer {
     states: Vec<Option<AdamState<2>>>,
 }
 
+/// An [`Mlp`]'s parameters and Adam state on the host (a checkpoint's content), in [`Mlp::parameter_groups`] order:
+/// weight then bias of each layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpState {
+    /// `(shape, values)` of each parameter.
+    pub params: Vec<(Vec<usize>, Vec<f32>)>,
+    /// Each parameter's Adam state; `None` before its first step.
+    pub adam: Vec<Option<AdamMoments>>,
+}
+
+/// One parameter's Adam state on the host: its step count and both moments (the parameter's shape).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamMoments {
+    pub time: usize,
+    pub moment_1: Vec<f32>,
+    pub moment_2: Vec<f32>,
+}
+
 impl Mlp {
+    /// The parameters and `opt`'s state, copied to the host.
+    pub fn state(&self, opt: &MlpOptimizer) -> MlpState {
+        let host = |t: &Tensor<2>| splatbench_train::tensors::to_vec(t.clone().inner());
+        let params = self.layers().flat_map(|l| [&l.w, &l.b]).map(|p| (p.dims().to_vec(), host(p))).collect();
+        let adam = opt
+            .states
+            .iter()
+            .map(|s| {
+                s.as_ref().map(|s| AdamMoments {
+                    time: s.momentum.time,
+                    moment_1: host(&s.momentum.moment_1),
+                    moment_2: host(&s.momentum.moment_2),
+                })
+            })
+            .collect();
+        MlpState { params, adam }
+    }
+
+    /// Put `state` back (the inverse of [`Mlp::state`]); why not, when it does not fit this network.
+    pub fn restore(
+        &mut self,
+        opt: &mut MlpOptimizer,
+        state: &MlpState,
+        device: &Device,
+    ) -> std::result::Result<(), String> {
+        let n = 2 * self.layers().count();
+        if state.params.len() != n || state.adam.len() != n {
+            return Err(format!("{} parameters in the checkpoint, {n} in the network", state.params.len()));
+        }
+        let tensor = |shape: &[usize], values: &[f32]| -> std::result::Result<Tensor<2>, String> {
+            match (shape, values.len()) {
+                (&[r, c], len) if r * c == len => {
+                    Ok(Tensor::from_data(TensorData::new(values.to_vec(), [r, c]), device))
+                }
+                _ => Err(format!("a parameter of shape {shape:?} holds {} values", values.len())),
+            }
+        };
+        let mut k = 0;
+        for layer in self.layers_mut() {
+            for p in [&mut layer.w, &mut layer.b] {
+                let (shape, values) = &state.params[k];
+                if shape.as_slice() != p.dims() {
+                    return Err(format!("parameter {k} has shape {shape:?} in the checkpoint, {:?} here", p.dims()));
+                }
+                *p = tensor(shape, values)?.require_grad();
+                opt.states[k] = match &state.adam[k] {
+                    None => None,
+                    Some(a) => Some(AdamState::new(AdaptiveMomentumState::new(
+                        a.time,
+                        tensor(shape, &a.moment_1)?.inner(),
+                        tensor(shape, &a.moment_2)?.inner(),
+                    ))),
+                };
+                k += 1;
+            }
+        }
+        Ok(())
+    }
+
     pub fn new(cfg: &NerfConfig, seed: u64, device: &Device) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let (px, w) = (encoded_width(cfg.pos_freqs), cfg.width);

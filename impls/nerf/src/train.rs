@@ -5,7 +5,7 @@
 
 use crate::config::{NerfConfig, Sampling};
 use crate::field::{Bounds, Networks, render_rays};
-use crate::mlp::{Mlp, MlpOptimizer};
+use crate::mlp::{Mlp, MlpOptimizer, MlpState};
 use crate::rays::{Rays, camera_rays};
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use rand::{Rng, SeedableRng};
@@ -56,6 +56,8 @@ pub struct NerfStep {
     cfg: NerfConfig,
     rng: ChaCha8Rng,
     device: Device,
+    /// What a checkpoint must match to be resumed from ([`crate::resume`]).
+    pub fingerprint: String,
 }
 
 impl NerfStep {
@@ -73,7 +75,36 @@ impl NerfStep {
             cfg: cfg.clone(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6e65_7266),
             device: device.clone(),
+            fingerprint: String::new(),
         }
+    }
+
+    /// Each network's parameters and Adam state on the host: coarse, then fine when there is one.
+    pub fn states(&self) -> Vec<MlpState> {
+        let mut out = vec![self.nets.coarse.state(&self.opt_coarse)];
+        if let (Some(net), Some(opt)) = (&self.nets.fine, &self.opt_fine) {
+            out.push(net.state(opt));
+        }
+        out
+    }
+
+    /// Where the ray sampler's stream is.
+    pub fn rng_word_pos(&self) -> u128 {
+        self.rng.get_word_pos()
+    }
+
+    /// Put back what [`NerfStep::states`] and [`NerfStep::rng_word_pos`] read (a checkpoint).
+    pub fn restore(&mut self, states: &[MlpState], rng_word_pos: u128) -> std::result::Result<(), String> {
+        let want = 1 + self.nets.fine.is_some() as usize;
+        if states.len() != want {
+            return Err(format!("{} networks in the checkpoint, {want} in this run", states.len()));
+        }
+        self.nets.coarse.restore(&mut self.opt_coarse, &states[0], &self.device)?;
+        if let (Some(net), Some(opt)) = (&mut self.nets.fine, &mut self.opt_fine) {
+            net.restore(opt, &states[1], &self.device)?;
+        }
+        self.rng.set_word_pos(rng_word_pos);
+        Ok(())
     }
 }
 
@@ -109,6 +140,10 @@ impl TrainTask for NerfStep {
             net.step(opt, lr, grads);
         }
         Ok(())
+    }
+
+    fn save_checkpoint(&self, dir: &std::path::Path, next_step: usize) -> Result<()> {
+        crate::resume::save(dir, next_step, self, &self.fingerprint)
     }
 
     fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
