@@ -15,7 +15,13 @@ use splatbench_record::RunStatus;
 use std::path::{Path, PathBuf};
 
 /// Method, dataset, a CPU-test-sized config that checkpoints every few steps, and the step at which the bench dies.
-const METHODS: [(&str, &str, &str, u64); 2] = [
+const METHODS: [(&str, &str, &str, u64); 3] = [
+    (
+        "splart",
+        "gen:paint_toy",
+        r#"{ rounds = 3, steps_per_round = 4, strokes_per_round = 20, max_image_side = 32, checkpoint_every = 4 }"#,
+        9,
+    ),
     (
         "nerf",
         "gen:blender_toy",

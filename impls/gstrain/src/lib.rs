@@ -11,7 +11,7 @@ pub mod schedule;
 pub mod strategy;
 
 pub use adam::Adam;
-pub use params::PointParams;
+pub use params::{ParamState, PointParams};
 pub use refine_state::{RefineSchedule, RefineState};
 pub use schedule::{cosine_lr, exp_decay_lr};
 pub use strategy::{DefaultStrategy, NoHook, NoRefine, RefineHook, RefineStats, StepInfo, Strategy};

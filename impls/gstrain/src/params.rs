@@ -30,6 +30,26 @@ pub struct PointParams {
     entries: Vec<Entry>,
 }
 
+/// One parameter of a [`PointParams`] on the host, to the bit (f32 values as their bits; JSON text would round):
+/// what a checkpoint holds of it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ParamState {
+    pub name: String,
+    pub columns: usize,
+    pub value: Vec<u32>,
+    /// Adam's first and second moments, and how many updates the tensor has had.
+    pub m: Vec<u32>,
+    pub v: Vec<u32>,
+    pub adam_steps: u64,
+    pub lr: f64,
+    pub lr_scale: Option<Vec<u32>>,
+}
+
+fn host_bits(t: &Tensor<2>) -> Vec<u32> {
+    let values = t.clone().into_data().try_into_vec_as::<f32>().expect("a float tensor reads as f32");
+    values.into_iter().map(f32::to_bits).collect()
+}
+
 /// Makes `t` a fresh autodiff leaf that keeps its gradient.
 fn leaf(t: Tensor<2>) -> Tensor<2> {
     t.inner().autodiff().require_grad()
@@ -277,6 +297,52 @@ impl PointParams {
         if let Some(moments) = moments {
             e.moments = moments;
         }
+    }
+
+    /// Every parameter with its Adam state, on the host (the inverse of [`PointParams::from_state`]).
+    pub fn state(&self) -> Vec<ParamState> {
+        self.entries
+            .iter()
+            .map(|e| ParamState {
+                name: e.name.clone(),
+                columns: e.value.dims()[1],
+                value: host_bits(&e.value.clone().inner()),
+                m: host_bits(&e.moments.m),
+                v: host_bits(&e.moments.v),
+                adam_steps: e.moments.step,
+                lr: e.lr,
+                lr_scale: e.lr_scale.as_ref().map(host_bits),
+            })
+            .collect()
+    }
+
+    /// Parameters rebuilt from [`PointParams::state`]; why not, when the states do not fit together.
+    pub fn from_state(device: &Device, adam: Adam, states: &[ParamState]) -> std::result::Result<Self, String> {
+        let mut p = Self::with_adam(device, adam);
+        let mut rows = None;
+        for s in states {
+            let c = s.columns.max(1);
+            let n = s.value.len() / c;
+            if s.value.len() != n * c || s.m.len() != s.value.len() || s.v.len() != s.value.len() {
+                return Err(format!("parameter {:?}: its values and moments do not form [N, {}]", s.name, s.columns));
+            }
+            if *rows.get_or_insert(n) != n {
+                return Err(format!("parameter {:?} has {n} rows, the others {}", s.name, rows.unwrap_or(0)));
+            }
+            let tensor = |bits: &[u32], n: usize| -> Tensor<2> {
+                let values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+                Tensor::from_data(TensorData::new(values, [n, c]), &p.device)
+            };
+            let lr_scale = match &s.lr_scale {
+                Some(b) if b.len() == c => Some(tensor(b, 1)),
+                Some(_) => return Err(format!("parameter {:?}: lr_scale is not [1, {c}]", s.name)),
+                None => None,
+            };
+            let moments = Moments { m: tensor(&s.m, n), v: tensor(&s.v, n), step: s.adam_steps };
+            let value = leaf(tensor(&s.value, n));
+            p.entries.push(Entry { name: s.name.clone(), value, moments, lr: s.lr, lr_scale });
+        }
+        Ok(p)
     }
 
     fn zero_moments(&self, n: usize, c: usize, step: u64) -> Moments {

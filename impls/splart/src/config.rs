@@ -36,6 +36,10 @@ pub struct SplartConfig {
     pub prune: PruneRules,
     /// Longer side of the animation's frames.
     pub gif_max_side: u32,
+    /// Write a checkpoint every this many steps into the run's work directory (0: never; [`crate::resume`]).
+    pub checkpoint_every: usize,
+    /// Resume from the newest checkpoint of this run in the work directory when one is there.
+    pub resume: bool,
 }
 
 impl Default for SplartConfig {
@@ -58,6 +62,8 @@ impl Default for SplartConfig {
             rotation_noise_deg: 3.0,
             prune: PruneRules::default(),
             gif_max_side: 256,
+            checkpoint_every: 0,
+            resume: true,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod op;
 pub mod outputs;
 pub mod prune;
 pub mod reference;
+pub mod resume;
 pub mod sampling;
 pub mod schedule;
 pub mod stroke;

@@ -108,8 +108,16 @@ pub fn fit_image(target: &Image, cfg: &SplartConfig, ctx: &mut RunContext) -> Re
         frames: Vec::new(),
         placed: 0,
         pruned: 0,
+        fingerprint: String::new(),
     };
-    let summary = splatbench_train::run(&mut task, ctx, Plan::steps(rounds * k))?;
+    let total = rounds * k;
+    task.fingerprint = fingerprint(cfg, ctx.seed, total, target);
+    let mut start = 0;
+    if let (Some(dir), true) = (ctx.work_dir.clone(), cfg.resume) {
+        start = crate::resume::resume_latest(&dir, &task.fingerprint.clone(), |s| task.restore(s)).unwrap_or(0);
+    }
+    let plan = Plan { start, total, checkpoint_every: cfg.checkpoint_every };
+    let summary = splatbench_train::run(&mut task, ctx, plan)?;
     let strokes = task.host_strokes();
     let last = kernel::forward(&strokes, &task.brush, width, height, background);
     task.push_frame(&last);
@@ -151,6 +159,23 @@ struct Painter<'a> {
     frames: Vec<Image>,
     placed: usize,
     pruned: usize,
+    /// What a checkpoint must match to be resumed from ([`crate::resume`]).
+    fingerprint: String,
+}
+
+/// The configuration but for when to checkpoint and whether to resume, the seed, the step count, the target.
+fn fingerprint(cfg: &SplartConfig, seed: u64, total: usize, target: &Image) -> String {
+    let mut c = serde_json::to_value(cfg).unwrap_or_default();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("checkpoint_every");
+        m.remove("resume");
+    }
+    // FNV-1a over the target's bits: a different image with the same size is another run.
+    let hash = target
+        .data
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ u64::from(v.to_bits())).wrapping_mul(0x100_0000_01b3));
+    format!("{c} seed={seed} steps={total} target={}x{} {hash:016x}", target.width, target.height)
 }
 
 /// Host strokes of `params` (row order = creation order).
@@ -189,6 +214,40 @@ fn mse(a: &[f32], b: &[f32]) -> f64 {
 }
 
 impl Painter<'_> {
+    /// The training state after `step` steps (a checkpoint's content).
+    fn state(&self, step: usize) -> crate::resume::PainterState {
+        crate::resume::PainterState {
+            step,
+            rng_word_pos: self.rng.get_word_pos().to_string(),
+            fingerprint: self.fingerprint.clone(),
+            params: self.params.as_ref().map(PointParams::state),
+            grad_norms: self.grad_norms.iter().map(|v| v.to_bits()).collect(),
+            loss0: self.loss0.to_bits(),
+            placed: self.placed,
+            pruned: self.pruned,
+            frames: self.frames.iter().map(crate::resume::frame_bits).collect(),
+        }
+    }
+
+    /// Put back a checkpoint's state.
+    fn restore(&mut self, s: crate::resume::PainterState) -> std::result::Result<(), String> {
+        let pos: u128 = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
+        let params = match &s.params {
+            Some(p) => Some(PointParams::from_state(&self.device, splatbench_gstrain::Adam::default(), p)?),
+            None => None,
+        };
+        if params.as_ref().map_or(0, PointParams::len) != s.grad_norms.len() {
+            return Err("the gradient sums do not match the strokes".into());
+        }
+        self.frames = s.frames.iter().map(crate::resume::frame_of).collect::<std::result::Result<_, _>>()?;
+        self.params = params;
+        self.grad_norms = s.grad_norms.iter().map(|&b| f64::from_bits(b)).collect();
+        self.loss0 = f64::from_bits(s.loss0);
+        (self.placed, self.pruned) = (s.placed, s.pruned);
+        self.rng.set_word_pos(pos);
+        Ok(())
+    }
+
     fn host_strokes(&self) -> Vec<Stroke> {
         self.params.as_ref().map_or_else(Vec::new, strokes_of)
     }
@@ -284,6 +343,10 @@ impl TrainTask for Painter<'_> {
 
     fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
         self.params.as_ref().map(PointParams::groups).unwrap_or_default()
+    }
+
+    fn save_checkpoint(&self, dir: &std::path::Path, next_step: usize) -> Result<()> {
+        crate::resume::save(dir, &self.state(next_step))
     }
 
     fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {

@@ -14,19 +14,28 @@ use std::path::Path;
 /// The curve file in the work directory.
 pub const FILE: &str = "training_curve.json";
 
+/// Losses as their f64 bits: JSON text would round some of them (serde_json parses floats to within an ulp).
 #[derive(Serialize, Deserialize)]
 struct Curve {
-    loss_curve: Vec<(usize, f64)>,
+    loss_curve: Vec<(usize, u64)>,
     loss_wall_s: Vec<f64>,
-    loss_terms: BTreeMap<String, Vec<(usize, f64)>>,
+    loss_terms: BTreeMap<String, Vec<(usize, u64)>>,
+}
+
+fn bits(points: &[(usize, f64)]) -> Vec<(usize, u64)> {
+    points.iter().map(|&(s, v)| (s, v.to_bits())).collect()
+}
+
+fn values(points: &[(usize, u64)]) -> Vec<(usize, f64)> {
+    points.iter().map(|&(s, b)| (s, f64::from_bits(b))).collect()
 }
 
 /// Write what `ctx` recorded into `dir`.
 pub fn save(dir: &Path, ctx: &RunContext) -> Result<()> {
     let curve = Curve {
-        loss_curve: ctx.loss_curve.clone(),
+        loss_curve: bits(&ctx.loss_curve),
         loss_wall_s: ctx.loss_wall_s.clone(),
-        loss_terms: ctx.loss_terms.clone(),
+        loss_terms: ctx.loss_terms.iter().map(|(k, v)| (k.clone(), bits(v))).collect(),
     };
     let text = serde_json::to_string(&curve).internal("encoding the training curve")?;
     write_atomic(&dir.join(FILE), text.as_bytes())
@@ -41,12 +50,13 @@ pub fn restore(dir: &Path, start: usize, ctx: &mut RunContext) {
         return;
     };
     let keep = curve.loss_curve.iter().take_while(|(s, _)| *s < start).count().min(curve.loss_wall_s.len());
-    let mut points = curve.loss_curve[..keep].to_vec();
+    let mut points = values(&curve.loss_curve[..keep]);
     let mut wall = curve.loss_wall_s[..keep].to_vec();
     points.append(&mut ctx.loss_curve);
     wall.append(&mut ctx.loss_wall_s);
     (ctx.loss_curve, ctx.loss_wall_s) = (points, wall);
-    for (name, mut terms) in curve.loss_terms {
+    for (name, terms) in curve.loss_terms {
+        let mut terms = values(&terms);
         terms.retain(|(s, _)| *s < start);
         let later = ctx.loss_terms.remove(&name).unwrap_or_default();
         terms.extend(later);
