@@ -14,4 +14,4 @@ pub use adam::Adam;
 pub use params::{ParamState, PointParams};
 pub use refine_state::{RefineSchedule, RefineState};
 pub use schedule::{cosine_lr, exp_decay_lr};
-pub use strategy::{DefaultStrategy, NoHook, NoRefine, RefineHook, RefineStats, StepInfo, Strategy};
+pub use strategy::{DefaultStrategy, NoHook, NoRefine, RefineHook, RefineStats, StepInfo, Strategy, StrategyState};

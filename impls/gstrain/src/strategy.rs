@@ -62,6 +62,25 @@ pub trait Strategy {
     /// Accumulate statistics and densify/prune on schedule.
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo);
     fn step_post_optimizer(&mut self, _params: &mut PointParams, _step: usize) {}
+    /// What changes as training goes (statistics, the random stream, history), for a checkpoint; none by default.
+    fn state(&self) -> StrategyState {
+        StrategyState::default()
+    }
+    /// Put back what [`Strategy::state`] returned.
+    fn restore(&mut self, _state: &StrategyState) -> std::result::Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A strategy's changing state, exactly (f64 statistics as their bits): what a checkpoint holds of it.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StrategyState {
+    pub grad_sum: Vec<u64>,
+    pub count: Vec<u32>,
+    pub max_radii: Vec<u32>,
+    /// ChaCha8 word position of the split sampler (u128, as text; empty when the strategy has none).
+    pub rng_word_pos: String,
+    pub history: Vec<RefineStats>,
 }
 
 /// A strategy that never changes the points.
@@ -73,7 +92,7 @@ impl Strategy for NoRefine {
 }
 
 /// What one refinement did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefineStats {
     pub step: usize,
     pub n_before: usize,
@@ -311,6 +330,31 @@ impl DefaultStrategy {
 }
 
 impl Strategy for DefaultStrategy {
+    fn state(&self) -> StrategyState {
+        StrategyState {
+            grad_sum: self.state.grad_sum.iter().map(|v| v.to_bits()).collect(),
+            count: self.state.count.clone(),
+            max_radii: self.state.max_radii.clone(),
+            rng_word_pos: self.rng.get_word_pos().to_string(),
+            history: self.history.clone(),
+        }
+    }
+
+    fn restore(&mut self, s: &StrategyState) -> std::result::Result<(), String> {
+        if s.count.len() != s.grad_sum.len() || s.max_radii.len() != s.grad_sum.len() {
+            return Err("the refinement statistics have different lengths".into());
+        }
+        let pos: u128 = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
+        self.state = RefineState {
+            grad_sum: s.grad_sum.iter().map(|&b| f64::from_bits(b)).collect(),
+            count: s.count.clone(),
+            max_radii: s.max_radii.clone(),
+        };
+        self.rng.set_word_pos(pos);
+        self.history = s.history.clone();
+        Ok(())
+    }
+
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
         self.step_with(params, info, &mut NoHook);
     }

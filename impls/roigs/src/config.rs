@@ -206,6 +206,10 @@ pub struct RoiGsConfig {
     pub laplacian: Option<LaplacianConfig>,
     /// Render background; `None`: the scene's for images with alpha, the training images' mean colour for photographs.
     pub background: Option<[f32; 3]>,
+    /// Write a checkpoint every this many steps into the run's work directory (0: never; see the trainer).
+    pub checkpoint_every: usize,
+    /// Resume from the newest checkpoint of this run in the work directory when one is there.
+    pub resume: bool,
 }
 
 impl Default for RoiGsConfig {
@@ -223,6 +227,8 @@ impl Default for RoiGsConfig {
             roi: None,
             laplacian: None,
             background: None,
+            checkpoint_every: 0,
+            resume: true,
         }
     }
 }

@@ -80,6 +80,13 @@ impl Strategy for RoiStrategy {
     fn step_post_backward(&mut self, params: &mut PointParams, info: &StepInfo) {
         self.inner.step_with(params, info, &mut self.hook);
     }
+    // The gate is fixed by the views; all that changes is the wrapped strategy's.
+    fn state(&self) -> splatbench_gstrain::StrategyState {
+        self.inner.state()
+    }
+    fn restore(&mut self, state: &splatbench_gstrain::StrategyState) -> std::result::Result<(), String> {
+        self.inner.restore(state)
+    }
 }
 
 #[cfg(test)]

@@ -82,6 +82,49 @@ struct RoiGsTask<'a> {
     lrs: GaussianLrs,
     background: [f32; 3],
     device: Device,
+    /// What a checkpoint must match to be resumed from.
+    fingerprint: String,
+}
+
+/// A roigs checkpoint (`roigs_step{n:06}.json`, sealed by the skeleton's manifest): everything a step depends on —
+/// the Gaussians with their Adam state, the strategy's statistics, stream and history, the view order's stream and
+/// what is left of this epoch's order. The learning rates and SH degree are functions of the step.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    fingerprint: String,
+    params: Vec<splatbench_gstrain::ParamState>,
+    strategy: splatbench_gstrain::StrategyState,
+    /// ChaCha8 word position of the view order (u128, as text).
+    rng_word_pos: String,
+    order: Vec<usize>,
+}
+
+impl RoiGsTask<'_> {
+    fn restore(&mut self, c: Checkpoint) -> std::result::Result<(), String> {
+        if c.fingerprint != self.fingerprint {
+            return Err("from another run (its configuration, seed or scene differ)".into());
+        }
+        if c.order.iter().any(|&i| i >= self.batches.len()) {
+            return Err("the view order names a view this scene does not have".into());
+        }
+        let pos: u128 = c.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", c.rng_word_pos))?;
+        let params = PointParams::from_state(&self.device, self.params.adam(), &c.params)?;
+        self.strategy.restore(&c.strategy)?;
+        self.params = params;
+        self.rng.set_word_pos(pos);
+        self.order = c.order;
+        Ok(())
+    }
+}
+
+/// The configuration but for when to checkpoint and whether to resume, the step count, the seed, the scene.
+fn fingerprint(cfg: &RoiGsConfig, total: usize, seed: u64, scene: &Scene, views: usize) -> String {
+    let mut c = serde_json::to_value(cfg).unwrap_or_default();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("checkpoint_every");
+        m.remove("resume");
+    }
+    format!("{c} steps={total} seed={seed} scene={} views={views}", scene.name)
 }
 
 /// What `end_step` needs from the render.
@@ -116,6 +159,17 @@ impl TrainTask for RoiGsTask<'_> {
 
     fn parameter_groups(&self) -> Vec<(String, Tensor<2>)> {
         self.params.groups()
+    }
+
+    fn save_checkpoint(&self, dir: &std::path::Path, next_step: usize) -> Result<()> {
+        let c = Checkpoint {
+            fingerprint: self.fingerprint.clone(),
+            params: self.params.state(),
+            strategy: self.strategy.state(),
+            rng_word_pos: self.rng.get_word_pos().to_string(),
+            order: self.order.clone(),
+        };
+        splatbench_train::checkpoint::save_json(dir, "roigs", next_step, &c)
     }
 
     fn optimize(&mut self, grads: &Gradients, _step: usize, _total: usize) -> Result<()> {
@@ -218,8 +272,15 @@ pub fn train_scene(scene: &Scene, cfg: &RoiGsConfig, ctx: &mut RunContext) -> Re
         lrs,
         background,
         device: device.clone(),
+        fingerprint: String::new(),
     };
-    let summary = splatbench_train::run(&mut task, ctx, Plan::steps(total))?;
+    task.fingerprint = fingerprint(cfg, total, ctx.seed, scene, task.batches.len());
+    let mut start = 0;
+    if let (Some(dir), true) = (ctx.work_dir.clone(), cfg.resume) {
+        start = splatbench_train::checkpoint::resume_json(&dir, "roigs", |c| task.restore(c)).unwrap_or(0);
+    }
+    let plan = Plan { start, total, checkpoint_every: cfg.checkpoint_every };
+    let summary = splatbench_train::run(&mut task, ctx, plan)?;
     let RoiGsTask { params, batches, .. } = task;
     let last_loss = summary.final_loss;
 

@@ -9,11 +9,9 @@
 //! seed, the step count and the target's size and content) is ignored with a warning; the next older one is tried.
 
 use serde::{Deserialize, Serialize};
-use splatbench_core::error::InternalContext;
 use splatbench_core::{Image, Result};
 use splatbench_gstrain::ParamState;
-use splatbench_io::atomic::write_atomic;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Everything of a painting's training state a checkpoint holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,53 +42,22 @@ pub fn frame_of((w, h, bits): &(u32, u32, Vec<u32>)) -> std::result::Result<Imag
     Ok(Image { width: *w, height: *h, channels: 3, data: bits.iter().map(|&b| f32::from_bits(b)).collect() })
 }
 
-fn paths(dir: &Path, step: usize) -> (PathBuf, PathBuf) {
-    (dir.join(format!("splart_step{step:06}.json")), dir.join(format!("splart_step{step:06}.sha256")))
-}
-
 /// Write `state` (after `state.step` steps) into `dir`.
 pub fn save(dir: &Path, state: &PainterState) -> Result<()> {
-    let (json, manifest) = paths(dir, state.step);
-    let _ = std::fs::remove_file(&manifest);
-    write_atomic(&json, serde_json::to_string(state).internal("encoding a splart checkpoint")?.as_bytes())?;
-    splatbench_train::checkpoint::seal(&manifest, &[&json])
+    splatbench_train::checkpoint::save_json(dir, "splart", state.step, state)
 }
 
 /// The newest checkpoint in `dir` whose fingerprint is `fingerprint` and that `accept` takes (it restores the
-/// state, or says why it cannot).
+/// state, or says why it cannot); its step.
 pub fn resume_latest(
     dir: &Path,
     fingerprint: &str,
     mut accept: impl FnMut(PainterState) -> std::result::Result<(), String>,
 ) -> Option<usize> {
-    for step in candidates(dir) {
-        let (json, manifest) = paths(dir, step);
-        let read = || -> std::result::Result<PainterState, String> {
-            splatbench_train::checkpoint::verify(&manifest)?;
-            let bytes = std::fs::read(&json).map_err(|e| e.to_string())?;
-            let s: PainterState =
-                serde_json::from_slice(&bytes).map_err(|e| format!("not a splart checkpoint: {e}"))?;
-            if s.fingerprint != fingerprint {
-                return Err("from another run (its configuration, seed or target differ)".into());
-            }
-            Ok(s)
-        };
-        match read().and_then(&mut accept) {
-            Ok(()) => return Some(step),
-            Err(why) => eprintln!("warning: {}: checkpoint ignored: {why}", manifest.display()),
+    splatbench_train::checkpoint::resume_json(dir, "splart", |s: PainterState| {
+        if s.fingerprint != fingerprint {
+            return Err("from another run (its configuration, seed or target differ)".into());
         }
-    }
-    None
-}
-
-/// The steps of the checkpoints in `dir` that have a manifest, newest first.
-fn candidates(dir: &Path) -> Vec<usize> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut steps: Vec<usize> = entries
-        .filter_map(|e| {
-            e.ok()?.file_name().into_string().ok()?.strip_prefix("splart_step")?.strip_suffix(".sha256")?.parse().ok()
-        })
-        .collect();
-    steps.sort_unstable_by(|a, b| b.cmp(a));
-    steps
+        accept(s)
+    })
 }

@@ -100,3 +100,49 @@ fn digest_hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+fn json_paths(dir: &Path, prefix: &str, step: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    (dir.join(format!("{prefix}_step{step:06}.json")), dir.join(format!("{prefix}_step{step:06}.sha256")))
+}
+
+/// A checkpoint that is one JSON document: `<prefix>_step{step:06}.json`, sealed by `….sha256` written last (the
+/// old seal is removed first, so a crash mid-save leaves no seal over new content).
+pub fn save_json<T: serde::Serialize>(dir: &Path, prefix: &str, step: usize, value: &T) -> Result<()> {
+    let (json, manifest) = json_paths(dir, prefix, step);
+    let _ = std::fs::remove_file(&manifest);
+    let text =
+        serde_json::to_string(value).map_err(|e| Error::internal(format!("encoding a {prefix} checkpoint"), e))?;
+    write_atomic(&json, text.as_bytes())?;
+    seal(&manifest, &[&json])
+}
+
+/// The newest `<prefix>` JSON checkpoint in `dir` that [`verify`] accepts, that parses, and that `accept` takes
+/// (it checks the fingerprint and restores the state, or says why not); its step. Each one refused is a warning
+/// naming its manifest and why, and the next older one is tried.
+pub fn resume_json<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    prefix: &str,
+    mut accept: impl FnMut(T) -> std::result::Result<(), String>,
+) -> Option<usize> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return None };
+    let head = format!("{prefix}_step");
+    let mut steps: Vec<usize> = entries
+        .filter_map(|e| {
+            e.ok()?.file_name().into_string().ok()?.strip_prefix(&head)?.strip_suffix(".sha256")?.parse().ok()
+        })
+        .collect();
+    steps.sort_unstable_by(|a, b| b.cmp(a));
+    for step in steps {
+        let (json, manifest) = json_paths(dir, prefix, step);
+        let read = || -> std::result::Result<T, String> {
+            verify(&manifest)?;
+            let bytes = std::fs::read(&json).map_err(|e| e.to_string())?;
+            serde_json::from_slice(&bytes).map_err(|e| format!("not a {prefix} checkpoint: {e}"))
+        };
+        match read().and_then(&mut accept) {
+            Ok(()) => return Some(step),
+            Err(why) => eprintln!("warning: {}: checkpoint ignored: {why}", manifest.display()),
+        }
+    }
+    None
+}
