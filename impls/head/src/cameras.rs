@@ -29,6 +29,16 @@ pub struct LearnableCameras {
     device: Device,
 }
 
+/// [`LearnableCameras`] to the bit (floats as their bits).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CamerasState {
+    pub angles: Vec<splatbench_gstrain::ParamState>,
+    pub focal: Vec<splatbench_gstrain::ParamState>,
+    pub focal_norm: u64,
+    /// (yaw, pitch) in degrees of every view, the fixed one included.
+    pub views: Vec<[u64; 2]>,
+}
+
 /// How the rig learns: which parameters move, how fast, within which bounds.
 #[derive(Clone, Copy, Debug)]
 pub struct RigConfig {
@@ -108,6 +118,34 @@ impl LearnableCameras {
 
     pub fn rig(&self) -> &YawPitchRig {
         &self.host
+    }
+
+    /// The learned values with their Adam state, and the rig as last projected (a checkpoint's content).
+    pub fn state(&self) -> CamerasState {
+        CamerasState {
+            angles: self.angles.state(),
+            focal: self.focal.state(),
+            focal_norm: self.host.focal_norm.to_bits(),
+            views: self.host.views.iter().map(|v| [v.yaw_deg.to_bits(), v.pitch_deg.to_bits()]).collect(),
+        }
+    }
+
+    /// Put back what [`LearnableCameras::state`] returned.
+    pub fn restore(&mut self, s: &CamerasState) -> std::result::Result<(), String> {
+        if s.views.len() != self.host.views.len() {
+            return Err(format!("{} views in the checkpoint, {} in this run", s.views.len(), self.host.views.len()));
+        }
+        let angles = PointParams::from_state(&self.device, self.angles.adam(), &s.angles)?;
+        let focal = PointParams::from_state(&self.device, self.focal.adam(), &s.focal)?;
+        if angles.len() != self.angles.len() || focal.len() != 1 {
+            return Err("the learned camera values do not fit this rig".into());
+        }
+        (self.angles, self.focal) = (angles, focal);
+        self.host.focal_norm = f64::from_bits(s.focal_norm);
+        for (v, [y, p]) in self.host.views.iter_mut().zip(&s.views) {
+            *v = YawPitch { yaw_deg: f64::from_bits(*y), pitch_deg: f64::from_bits(*p) };
+        }
+        Ok(())
     }
 
     pub fn set_lr(&mut self, lr: f64) {

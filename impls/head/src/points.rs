@@ -12,10 +12,9 @@
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 use splatbench_gstrain::PointParams;
-use splatbench_render::GaussianCloud;
 use splatbench_render::op::GaussianTensors;
 
-use splatbench_core::maths::{self, SH_C0 as C0, logit};
+use splatbench_core::maths::{SH_C0 as C0, logit};
 
 fn rows<const C: usize>(v: &[[f32; C]], device: &Device) -> Tensor<2> {
     Tensor::<2>::from_data(TensorData::new(v.iter().flatten().copied().collect::<Vec<_>>(), [v.len(), C]), device)
@@ -71,19 +70,6 @@ pub fn gaussian_tensors(p: &PointParams) -> GaussianTensors {
     let log_scales = if ls.dims()[1] == 1 { ls.repeat(&[1, 3]) } else { ls };
     let quats = Tensor::<2>::from_data(TensorData::new([1.0f32, 0.0, 0.0, 0.0].repeat(n), [n, 4]), &device);
     GaussianTensors { means, log_scales, quats, opacity_logits: p.get("opacity_logits").reshape([n]), sh }
-}
-
-/// Host values back from a cloud written by [`gaussian_tensors`] (resume from a checkpoint PLY).
-pub fn values_from_cloud(c: &GaussianCloud) -> Result<PointValues, String> {
-    if c.sh_degree != 0 {
-        return Err(format!("expected a degree-0 cloud (the head method's), got SH degree {}", c.sh_degree));
-    }
-    Ok(PointValues {
-        means: c.means.clone(),
-        colors: c.sh.chunks(3).map(|s| std::array::from_fn(|k| (s[k] as f64 * C0 + 0.5) as f32)).collect(),
-        opacities: c.opacity_logits.iter().map(|&o| maths::sigmoid(o)).collect(),
-        scales: c.log_scales.iter().map(|s| s.map(f32::exp)).collect(),
-    })
 }
 
 /// Opacities on the host (for pruning and stats).

@@ -23,7 +23,7 @@ use crate::checkpoint;
 use crate::config::HeadConfig;
 use crate::init::{INIT_OPACITY, initial_cloud};
 use crate::loss::head_loss;
-use crate::points::{PointValues, build_params, gaussian_tensors, set_lrs, values_from_cloud};
+use crate::points::{PointValues, build_params, gaussian_tensors, set_lrs};
 use crate::recon::HeadReconstruction;
 use crate::strategy::{ProgressiveConfig, ProgressiveStrategy};
 use crate::yaw_pitch::{YawPitch, YawPitchRig};
@@ -31,7 +31,7 @@ use crate::yaw_pitch::{YawPitch, YawPitchRig};
 /// Everything a finished run hands back.
 pub struct TrainOutcome {
     pub reconstruction: HeadReconstruction,
-    /// The points and cameras before the first step (`None` when the run resumed from a checkpoint).
+    /// The points and cameras before the first step (rebuilt from the seed when the run resumed).
     pub initial: Option<HeadReconstruction>,
     pub report: TrainReport,
     /// (step, point count) after each refinement.
@@ -73,6 +73,8 @@ struct HeadTask<'a> {
     names: Vec<String>,
     /// The schedule's allowed count at each refinement step.
     point_targets: Vec<usize>,
+    /// What a checkpoint must match to be resumed from ([`checkpoint`]).
+    fingerprint: String,
 }
 
 /// What `end_step` needs from the render.
@@ -146,13 +148,44 @@ impl TrainTask for HeadTask<'_> {
     }
 
     fn save_checkpoint(&self, dir: &Path, next_step: usize) -> Result<()> {
-        let (w, h) = (self.views[0].camera.width, self.views[0].camera.height);
-        checkpoint::save(
-            dir,
-            &gaussian_tensors(&self.params).to_cloud(),
-            &self.cameras.to_file(next_step, &self.names, w, h),
-        )
+        let c = checkpoint::Checkpoint {
+            fingerprint: self.fingerprint.clone(),
+            points: self.params.state(),
+            cameras: self.cameras.state(),
+            strategy: self.strategy.state(),
+            history: self.strategy.history.clone(),
+            point_targets: self.point_targets.clone(),
+        };
+        splatbench_train::checkpoint::save_json(dir, checkpoint::PREFIX, next_step, &c)
     }
+}
+
+impl HeadTask<'_> {
+    fn restore(&mut self, c: checkpoint::Checkpoint) -> std::result::Result<(), String> {
+        if c.fingerprint != self.fingerprint {
+            return Err("from another run (its configuration, seed or scene differ)".into());
+        }
+        let params = PointParams::from_state(&self.device, self.params.adam(), &c.points)?;
+        if params.len() > self.cfg.max_points {
+            return Err(format!("{} points, more than max_points", params.len()));
+        }
+        self.cameras.restore(&c.cameras)?;
+        self.strategy.restore(&c.strategy)?;
+        self.params = params;
+        self.strategy.history = c.history;
+        self.point_targets = c.point_targets;
+        Ok(())
+    }
+}
+
+/// The configuration but for when to checkpoint and whether to resume, the step count, the seed, the scene.
+fn fingerprint(cfg: &HeadConfig, steps: usize, seed: u64, scene: &Scene) -> String {
+    let mut c = serde_json::to_value(cfg).unwrap_or_default();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("checkpoint_every");
+        m.remove("resume");
+    }
+    format!("{c} steps={steps} seed={seed} scene={} views={}", scene.name, scene.split("train").len())
 }
 
 /// Fit the scene's "train" split. `dataset_rig` is the dataset's yaw/pitch file when the caller has it; otherwise
@@ -203,40 +236,15 @@ pub fn train_scene(
         focal_min: init_rig.focal_norm / cfg.focal_range_factor,
         focal_max: init_rig.focal_norm * cfg.focal_range_factor,
     };
-    let resumed = match (&ctx.work_dir, cfg.resume) {
-        (Some(dir), true) => checkpoint::load(dir)?,
-        _ => None,
+    let init = initial_cloud(&train, cfg.init_points, radius, cfg.visual_hull_init, &mut rng);
+    let n = init.means.len();
+    let values = PointValues {
+        means: init.means,
+        colors: init.colors,
+        opacities: vec![INIT_OPACITY; n],
+        scales: vec![[init.scale; 3]; n],
     };
-    let (values, start_rig, start_step) = match resumed {
-        Some(ck) => {
-            let values = values_from_cloud(&ck.cloud).map_err(|m| Error::input("head_checkpoint.ply", m))?;
-            let rig = YawPitchRig {
-                focal_norm: ck.cameras.focal_norm,
-                distance: ck.cameras.distance,
-                views: ck
-                    .cameras
-                    .views
-                    .iter()
-                    .map(|v| YawPitch { yaw_deg: v.yaw_deg, pitch_deg: v.pitch_deg })
-                    .collect(),
-            };
-            if rig.views.len() != init_rig.views.len() {
-                return Err(Error::input("head_checkpoint_cameras.json", "checkpoint has a different number of views"));
-            }
-            (values, rig, ck.cameras.step)
-        }
-        None => {
-            let init = initial_cloud(&train, cfg.init_points, radius, cfg.visual_hull_init, &mut rng);
-            let n = init.means.len();
-            let values = PointValues {
-                means: init.means,
-                colors: init.colors,
-                opacities: vec![INIT_OPACITY; n],
-                scales: vec![[init.scale; 3]; n],
-            };
-            (values, init_rig.clone(), 0)
-        }
-    };
+    let start_rig = init_rig.clone();
     let params: PointParams = build_params(&values, cfg.anisotropic, cfg.lr_geometry, &device);
     let cameras = LearnableCameras::new(
         start_rig,
@@ -256,7 +264,7 @@ pub fn train_scene(
         ctx.seed,
     );
     let names: Vec<String> = views.iter().map(|v| v.name.clone()).collect();
-    let initial = (start_step == 0).then(|| {
+    let initial = Some({
         HeadReconstruction::new(
             gaussian_tensors(&params).to_cloud(),
             cameras.to_file(0, &names, train[0].camera.width, train[0].camera.height),
@@ -278,7 +286,13 @@ pub fn train_scene(
         radius,
         device: device.clone(),
         point_targets: Vec::new(),
+        fingerprint: fingerprint(cfg, steps, ctx.seed, scene),
     };
+    let mut start_step = 0;
+    if let (Some(dir), true) = (ctx.work_dir.clone(), cfg.resume) {
+        start_step =
+            splatbench_train::checkpoint::resume_json(&dir, checkpoint::PREFIX, |c| task.restore(c)).unwrap_or(0);
+    }
     let plan = Plan { start: start_step, total: steps, checkpoint_every: cfg.checkpoint_every };
     let summary = splatbench_train::run(&mut task, ctx, plan)?;
     let HeadTask { params, cameras, strategy, views: train, names, point_targets, .. } = task;

@@ -136,14 +136,26 @@ fn artifacts_checkpoint_and_resume() {
     let ply = splatbench_render::ply::read_ply(&arts[0].path).unwrap();
     assert_eq!(ply.len(), m.outcome().unwrap().reconstruction.cloud.len());
 
-    // resume: a longer run in the same work dir starts from the checkpoint's step
+    // resume: with the step-20 checkpoint gone (as if killed after step 10's), the same run resumes at 10 and
+    // ends where the uninterrupted one did, to the bit
+    let first_curve = ctx.loss_curve.clone();
+    let first_cloud = m.outcome().unwrap().reconstruction.cloud.clone();
+    std::fs::remove_file(dir.path().join("head_step000020.sha256")).unwrap();
+    let mut ctx = RunContext::new(Backend::Ndarray, 3);
+    ctx.work_dir = Some(dir.path().to_path_buf());
+    ctx.steps = Some(20);
+    let mut m2 = HeadReconstructor::new(cfg.clone());
+    let r2 = m2.train(std::slice::from_ref(&s), &mut ctx).unwrap();
+    assert_eq!(r2.stats["resumed_from_step"], 10.0);
+    assert_eq!(ctx.loss_curve, first_curve);
+    assert_eq!(m2.outcome().unwrap().reconstruction.cloud, first_cloud);
+
+    // another step count is another run: its checkpoints are not resumed from
     let mut ctx = RunContext::new(Backend::Ndarray, 3);
     ctx.work_dir = Some(dir.path().to_path_buf());
     ctx.steps = Some(25);
-    let mut m2 = HeadReconstructor::new(cfg);
-    let r2 = m2.train(std::slice::from_ref(&s), &mut ctx).unwrap();
-    assert_eq!(r2.stats["resumed_from_step"], 20.0);
-    assert_eq!(ctx.loss_curve.first().map(|p| p.0), Some(20));
+    let r3 = HeadReconstructor::new(cfg).train(std::slice::from_ref(&s), &mut ctx).unwrap();
+    assert_eq!(r3.stats["resumed_from_step"], 0.0);
 }
 
 #[test]
