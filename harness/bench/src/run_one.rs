@@ -103,7 +103,26 @@ pub fn run_and_store(job: &Job, store: &Store) -> Result<()> {
     }
     // The last thing before the write, so the figure covers loading, training, scoring and the images.
     rec.timing.wall_s = splatbench_core::clock::since_process_start();
-    store.write(&rec)
+    store.write(&rec)?;
+    if rec.status == RunStatus::Ok {
+        drop_checkpoints(&store.dir.join("artifacts").join(&rec.id));
+    }
+    Ok(())
+}
+
+/// A finished run's checkpoints (`<method>_step{n:06}…`, the skeleton's curve file) only take room: a rerun of it
+/// starts from scratch anyway. The parameter digest stays (it says what the run ended with).
+fn drop_checkpoints(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let checkpoint = name
+            .split_once("_step")
+            .is_some_and(|(_, rest)| rest.len() >= 6 && rest.as_bytes()[..6].iter().all(u8::is_ascii_digit));
+        if checkpoint || name == splatbench_train::curve::FILE {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// The `SPLATBENCH_TEST_SLEEP` hook (module docs).
@@ -148,6 +167,7 @@ fn run(job: &Job, store: &Store) -> Result<RunRecord> {
     let work = store.dir.join("artifacts").join(&rec.id);
     splatbench_io::atomic::create_dir_all(&work)?;
     ctx.work_dir = Some(work.clone());
+    ctx.checkpoints = true;
     ctx.cache_dir = Some(store.cache_dir());
 
     let t = Instant::now();

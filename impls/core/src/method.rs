@@ -76,6 +76,9 @@ pub struct RunContext {
     pub loss_terms: BTreeMap<String, Vec<(usize, f64)>>,
     /// Where the method may write intermediate files (checkpoints, frames); `None` in tests.
     pub work_dir: Option<PathBuf>,
+    /// Checkpoint even where the method's config sets no cadence (every tenth of the run; the bench asks for this,
+    /// so a killed bench resumes its runs); off for library use and tests.
+    pub checkpoints: bool,
     /// Where a method may keep what several runs of one bench share (e.g. splatter's target images), keyed by what
     /// it depends on; `None` when there is no bench (tests, library use).
     pub cache_dir: Option<PathBuf>,
@@ -95,6 +98,7 @@ impl RunContext {
             started: Instant::now(),
             loss_terms: BTreeMap::new(),
             work_dir: None,
+            checkpoints: false,
             cache_dir: None,
         }
     }

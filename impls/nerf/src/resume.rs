@@ -70,14 +70,16 @@ pub fn save(dir: &Path, step: usize, task: &NerfStep, fingerprint: &str) -> Resu
     write_atomic(&bin, &values)?;
     let s = State { step, rng_word_pos: task.rng_word_pos().to_string(), fingerprint: fingerprint.to_string(), nets };
     write_atomic(&state, serde_json::to_string_pretty(&s).internal("encoding a nerf checkpoint")?.as_bytes())?;
-    splatbench_train::checkpoint::seal(&manifest, &[&bin, &state])
+    splatbench_train::checkpoint::seal(&manifest, &[&bin, &state])?;
+    splatbench_train::checkpoint::prune(dir, "nerf");
+    Ok(())
 }
 
 /// Restore `task` from the newest checkpoint in `dir` this run (`task.fingerprint`) can resume from; the step it
 /// reached (0: none).
 pub fn resume_latest(dir: &Path, task: &mut NerfStep) -> usize {
     let fingerprint = task.fingerprint.clone();
-    for step in candidates(dir) {
+    for step in splatbench_train::checkpoint::steps(dir, "nerf") {
         let stem = stem(dir, step);
         match read(&stem, &fingerprint).and_then(|(s, nets)| {
             let pos: u128 = s.rng_word_pos.parse().map_err(|_| "bad rng_word_pos".to_string())?;
@@ -89,18 +91,6 @@ pub fn resume_latest(dir: &Path, task: &mut NerfStep) -> usize {
         }
     }
     0
-}
-
-/// The steps of the checkpoints in `dir` that have a manifest, newest first.
-fn candidates(dir: &Path) -> Vec<usize> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut steps: Vec<usize> = entries
-        .filter_map(|e| {
-            e.ok()?.file_name().into_string().ok()?.strip_prefix("nerf_step")?.strip_suffix(".sha256")?.parse().ok()
-        })
-        .collect();
-    steps.sort_unstable_by(|a, b| b.cmp(a));
-    steps
 }
 
 fn read(stem: &Path, fingerprint: &str) -> std::result::Result<(State, Vec<MlpState>), String> {

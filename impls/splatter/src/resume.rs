@@ -103,20 +103,9 @@ pub fn save(
     let s = State { step, rng_word_pos: rng_word_pos.to_string(), fingerprint: fingerprint.to_string() };
     write_atomic(&state, serde_json::to_string_pretty(&s).expect("state serialises").as_bytes())?;
     files.push(state);
-    splatbench_train::checkpoint::seal(&manifest, &files.iter().map(PathBuf::as_path).collect::<Vec<_>>())
-}
-
-/// The steps of the checkpoints in `dir` that have a manifest, newest first.
-fn candidates(dir: &Path) -> Vec<usize> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut steps: Vec<usize> = entries
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_prefix("splatter_step")?.strip_suffix(".sha256")?.parse().ok()
-        })
-        .collect();
-    steps.sort_unstable_by(|a, b| b.cmp(a));
-    steps
+    splatbench_train::checkpoint::seal(&manifest, &files.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
+    splatbench_train::checkpoint::prune(dir, "splatter");
+    Ok(())
 }
 
 /// The newest checkpoint in `dir` this run can resume from (module docs); `None` to start from scratch.
@@ -127,7 +116,7 @@ pub fn load_latest(
     fingerprint: &str,
     device: &Device,
 ) -> Option<Checkpoint> {
-    for step in candidates(dir) {
+    for step in splatbench_train::checkpoint::steps(dir, "splatter") {
         let stem = stem(dir, step);
         match read(&stem, step, cfg, seed, fingerprint, device) {
             Ok(ck) => return Some(ck),

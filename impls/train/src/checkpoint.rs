@@ -113,7 +113,41 @@ pub fn save_json<T: serde::Serialize>(dir: &Path, prefix: &str, step: usize, val
     let text =
         serde_json::to_string(value).map_err(|e| Error::internal(format!("encoding a {prefix} checkpoint"), e))?;
     write_atomic(&json, text.as_bytes())?;
-    seal(&manifest, &[&json])
+    seal(&manifest, &[&json])?;
+    prune(dir, prefix);
+    Ok(())
+}
+
+/// How many sealed checkpoints of a run [`prune`] keeps: the newest, and one more in case the newest is damaged.
+pub const KEEP: usize = 2;
+
+/// The steps of the `<prefix>_step{n:06}` checkpoints in `dir` that have a manifest, newest first.
+pub fn steps(dir: &Path, prefix: &str) -> Vec<usize> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let head = format!("{prefix}_step");
+    let mut steps: Vec<usize> = entries
+        .filter_map(|e| {
+            e.ok()?.file_name().into_string().ok()?.strip_prefix(&head)?.strip_suffix(".sha256")?.parse().ok()
+        })
+        .collect();
+    steps.sort_unstable_by(|a, b| b.cmp(a));
+    steps
+}
+
+/// Remove every `<prefix>_step{n:06}…` file in `dir` but those of the [`KEEP`] newest sealed checkpoints, so a long
+/// run's checkpoints take the room of two. Called after a checkpoint is sealed; a file that cannot be removed stays.
+pub fn prune(dir: &Path, prefix: &str) {
+    let keep: Vec<usize> = steps(dir, prefix).into_iter().take(KEEP).collect();
+    let Some(&oldest_kept) = keep.last() else { return };
+    let head = format!("{prefix}_step");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let step = name.strip_prefix(&head).and_then(|r| r.get(..6)).and_then(|d| d.parse::<usize>().ok());
+        if step.is_some_and(|s| s < oldest_kept) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// The newest `<prefix>` JSON checkpoint in `dir` that [`verify`] accepts, that parses, and that `accept` takes
@@ -124,15 +158,7 @@ pub fn resume_json<T: serde::de::DeserializeOwned>(
     prefix: &str,
     mut accept: impl FnMut(T) -> std::result::Result<(), String>,
 ) -> Option<usize> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return None };
-    let head = format!("{prefix}_step");
-    let mut steps: Vec<usize> = entries
-        .filter_map(|e| {
-            e.ok()?.file_name().into_string().ok()?.strip_prefix(&head)?.strip_suffix(".sha256")?.parse().ok()
-        })
-        .collect();
-    steps.sort_unstable_by(|a, b| b.cmp(a));
-    for step in steps {
+    for step in steps(dir, prefix) {
         let (json, manifest) = json_paths(dir, prefix, step);
         let read = || -> std::result::Result<T, String> {
             verify(&manifest)?;

@@ -92,7 +92,8 @@ pub struct Plan {
     /// First step (a resumed run starts where its checkpoint ended).
     pub start: usize,
     pub total: usize,
-    /// Checkpoint every this many steps into `RunContext::work_dir`; 0 never.
+    /// Checkpoint every this many steps into `RunContext::work_dir`; 0: every tenth of the run when
+    /// `RunContext::checkpoints` asks for them, else never.
     pub checkpoint_every: usize,
 }
 
@@ -124,6 +125,11 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
     let started = Instant::now();
     let mut final_loss = f64::NAN;
     let fault = guard::take();
+    // The method's cadence, else every tenth of the run when the caller asks for checkpoints (the bench does).
+    let every = match plan.checkpoint_every {
+        0 if ctx.checkpoints => (plan.total / 10).max(1),
+        n => n,
+    };
     if plan.start > 0 {
         // Into the run's log: the record alone would not tell a resumed run from an uninterrupted one.
         eprintln!("resumed from a checkpoint at step {} of {}", plan.start, plan.total);
@@ -168,8 +174,8 @@ pub fn run<T: TrainTask>(task: &mut T, ctx: &mut RunContext, plan: Plan) -> Resu
         final_loss = value;
         ctx.time(Phase::Densify, || task.end_step(out.extras, &grads, step, plan.total))?;
         if let Some(dir) = &ctx.work_dir
-            && plan.checkpoint_every > 0
-            && (step + 1) % plan.checkpoint_every == 0
+            && every > 0
+            && (step + 1) % every == 0
         {
             curve::save(dir, ctx)?;
             checkpoint::save_parameter_digest(dir, step + 1, &task.parameter_groups())?;
