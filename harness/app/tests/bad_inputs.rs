@@ -819,6 +819,16 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "metrics: --background outside [0, 1]",
+        code: 2,
+        build: |d| {
+            let (pred, gt) = (d.join("pred.png"), d.join("gt.png"));
+            png(&pred, 8, 8);
+            png(&gt, 8, 8);
+            setup(&[&"metrics", &pred, &gt, &"--background", &"0,0,-1"], "--background", "outside [0, 1]")
+        },
+    },
+    Case {
         name: "metrics: unknown LPIPS backbone",
         code: 2,
         build: |d| setup(&[&"metrics", &d, &d, &"--lpips", &"resnet"], "resnet", "invalid value"),
@@ -945,6 +955,26 @@ const CASES: &[Case] = &[
                 bench_with_suite(d, "[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:castle_toy\"\n", "castle_toy");
             s.names = "castle_toy".into();
             s
+        },
+    },
+    Case {
+        name: "bench: a shared: name the shared data does not have",
+        code: 2,
+        build: |d| {
+            let mut s = bench_with_suite(
+                d,
+                "[[entry]]\nmethod = \"roigs\"\ndataset = \"shared:datasets/no_such_scene\"\n",
+                "",
+            );
+            s.names = "no_such_scene".into();
+            s
+        },
+    },
+    Case {
+        name: "bench: an empty backends list",
+        code: 2,
+        build: |d| {
+            bench_with_suite(d, "backends = []\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n", "no backend")
         },
     },
     Case {
