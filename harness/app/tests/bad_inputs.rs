@@ -961,11 +961,8 @@ const CASES: &[Case] = &[
         name: "bench: a shared: name the shared data does not have",
         code: 2,
         build: |d| {
-            let mut s = bench_with_suite(
-                d,
-                "[[entry]]\nmethod = \"roigs\"\ndataset = \"shared:datasets/no_such_scene\"\n",
-                "",
-            );
+            let mut s =
+                bench_with_suite(d, "[[entry]]\nmethod = \"roigs\"\ndataset = \"shared:datasets/no_such_scene\"\n", "");
             s.names = "no_such_scene".into();
             s
         },
@@ -974,7 +971,11 @@ const CASES: &[Case] = &[
         name: "bench: an empty backends list",
         code: 2,
         build: |d| {
-            bench_with_suite(d, "backends = []\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n", "no backend")
+            bench_with_suite(
+                d,
+                "backends = []\n[[entry]]\nmethod = \"roigs\"\ndataset = \"gen:roi_toy\"\n",
+                "no backend",
+            )
         },
     },
     Case {

@@ -83,6 +83,33 @@ pub struct StrategyState {
     pub history: Vec<RefineStats>,
 }
 
+impl StrategyState {
+    /// The statistics and stream position of a strategy that keeps a [`RefineState`] and one ChaCha8 stream.
+    pub fn new(state: &RefineState, rng: &ChaCha8Rng, history: Vec<RefineStats>) -> Self {
+        StrategyState {
+            grad_sum: state.grad_sum.iter().map(|v| v.to_bits()).collect(),
+            count: state.count.clone(),
+            max_radii: state.max_radii.clone(),
+            rng_word_pos: rng.get_word_pos().to_string(),
+            history,
+        }
+    }
+
+    /// The [`RefineState`] and the stream position back; why not, when they do not fit together.
+    pub fn refine_state(&self) -> std::result::Result<(RefineState, u128), String> {
+        if self.count.len() != self.grad_sum.len() || self.max_radii.len() != self.grad_sum.len() {
+            return Err("the refinement statistics have different lengths".into());
+        }
+        let pos = self.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", self.rng_word_pos))?;
+        let state = RefineState {
+            grad_sum: self.grad_sum.iter().map(|&b| f64::from_bits(b)).collect(),
+            count: self.count.clone(),
+            max_radii: self.max_radii.clone(),
+        };
+        Ok((state, pos))
+    }
+}
+
 /// A strategy that never changes the points.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoRefine;
@@ -331,25 +358,12 @@ impl DefaultStrategy {
 
 impl Strategy for DefaultStrategy {
     fn state(&self) -> StrategyState {
-        StrategyState {
-            grad_sum: self.state.grad_sum.iter().map(|v| v.to_bits()).collect(),
-            count: self.state.count.clone(),
-            max_radii: self.state.max_radii.clone(),
-            rng_word_pos: self.rng.get_word_pos().to_string(),
-            history: self.history.clone(),
-        }
+        StrategyState::new(&self.state, &self.rng, self.history.clone())
     }
 
     fn restore(&mut self, s: &StrategyState) -> std::result::Result<(), String> {
-        if s.count.len() != s.grad_sum.len() || s.max_radii.len() != s.grad_sum.len() {
-            return Err("the refinement statistics have different lengths".into());
-        }
-        let pos: u128 = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
-        self.state = RefineState {
-            grad_sum: s.grad_sum.iter().map(|&b| f64::from_bits(b)).collect(),
-            count: s.count.clone(),
-            max_radii: s.max_radii.clone(),
-        };
+        let (state, pos) = s.refine_state()?;
+        self.state = state;
         self.rng.set_word_pos(pos);
         self.history = s.history.clone();
         Ok(())

@@ -157,25 +157,12 @@ impl Strategy for ProgressiveStrategy {
     /// The statistics and the jitter stream; the history (point counts, not [`splatbench_gstrain::RefineStats`])
     /// travels beside it in the head checkpoint.
     fn state(&self) -> splatbench_gstrain::StrategyState {
-        splatbench_gstrain::StrategyState {
-            grad_sum: self.state.grad_sum.iter().map(|v| v.to_bits()).collect(),
-            count: self.state.count.clone(),
-            max_radii: self.state.max_radii.clone(),
-            rng_word_pos: self.rng.get_word_pos().to_string(),
-            history: Vec::new(),
-        }
+        splatbench_gstrain::StrategyState::new(&self.state, &self.rng, Vec::new())
     }
 
     fn restore(&mut self, s: &splatbench_gstrain::StrategyState) -> std::result::Result<(), String> {
-        if s.count.len() != s.grad_sum.len() || s.max_radii.len() != s.grad_sum.len() {
-            return Err("the refinement statistics have different lengths".into());
-        }
-        let pos: u128 = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
-        self.state = RefineState {
-            grad_sum: s.grad_sum.iter().map(|&b| f64::from_bits(b)).collect(),
-            count: s.count.clone(),
-            max_radii: s.max_radii.clone(),
-        };
+        let (state, pos) = s.refine_state()?;
+        self.state = state;
         self.rng.set_word_pos(pos);
         Ok(())
     }
