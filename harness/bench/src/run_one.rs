@@ -116,10 +116,7 @@ fn drop_checkpoints(dir: &std::path::Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let checkpoint = name
-            .split_once("_step")
-            .is_some_and(|(_, rest)| rest.len() >= 6 && rest.as_bytes()[..6].iter().all(u8::is_ascii_digit));
-        if checkpoint || name == splatbench_train::curve::FILE {
+        if splatbench_train::checkpoint::name_step(&name).is_some() || name == splatbench_train::curve::FILE {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -100,7 +100,7 @@ impl StrategyState {
         if self.count.len() != self.grad_sum.len() || self.max_radii.len() != self.grad_sum.len() {
             return Err("the refinement statistics have different lengths".into());
         }
-        let pos = self.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", self.rng_word_pos))?;
+        let pos = splatbench_train::checkpoint::stream_position(&self.rng_word_pos)?;
         let state = RefineState {
             grad_sum: self.grad_sum.iter().map(|&b| f64::from_bits(b)).collect(),
             count: self.count.clone(),

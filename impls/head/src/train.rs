@@ -180,12 +180,8 @@ impl HeadTask<'_> {
 
 /// The configuration but for when to checkpoint and whether to resume, the step count, the seed, the scene.
 fn fingerprint(cfg: &HeadConfig, steps: usize, seed: u64, scene: &Scene) -> String {
-    let mut c = serde_json::to_value(cfg).unwrap_or_default();
-    if let Some(m) = c.as_object_mut() {
-        m.remove("checkpoint_every");
-        m.remove("resume");
-    }
-    format!("{c} steps={steps} seed={seed} scene={} views={}", scene.name, scene.split("train").len())
+    let run = format!("steps={steps} seed={seed} scene={} views={}", scene.name, scene.split("train").len());
+    splatbench_train::checkpoint::fingerprint(cfg, &run)
 }
 
 /// Fit the scene's "train" split. `dataset_rig` is the dataset's yaw/pitch file when the caller has it; otherwise

@@ -189,10 +189,5 @@ impl Reconstruction for NerfReconstruction {
 /// What a checkpoint must match to be resumed from: the configuration but for when to checkpoint and whether to
 /// resume, the step count, the seed, the scene and its training view count.
 fn fingerprint(cfg: &NerfConfig, steps: usize, seed: u64, scene: &str, views: usize) -> String {
-    let mut c = serde_json::to_value(cfg).unwrap_or_default();
-    if let Some(m) = c.as_object_mut() {
-        m.remove("checkpoint_every");
-        m.remove("resume");
-    }
-    format!("{c} steps={steps} seed={seed} scene={scene} views={views}")
+    splatbench_train::checkpoint::fingerprint(cfg, &format!("steps={steps} seed={seed} scene={scene} views={views}"))
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use splatbench_core::Result;
 use splatbench_core::error::InternalContext;
 use splatbench_io::atomic::write_atomic;
+use splatbench_train::checkpoint::with_suffix;
 use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Deserialize)]
@@ -40,16 +41,11 @@ fn stem(dir: &Path, step: usize) -> PathBuf {
     dir.join(format!("nerf_step{step:06}"))
 }
 
-fn with(stem: &Path, suffix: &str) -> PathBuf {
-    let mut s = stem.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 /// Write the checkpoint of `task` after `step` steps into `dir`.
 pub fn save(dir: &Path, step: usize, task: &NerfStep, fingerprint: &str) -> Result<()> {
     let stem = stem(dir, step);
-    let (bin, state, manifest) = (with(&stem, ".bin"), with(&stem, "_state.json"), with(&stem, ".sha256"));
+    let (bin, state, manifest) =
+        (with_suffix(&stem, ".bin"), with_suffix(&stem, "_state.json"), with_suffix(&stem, ".sha256"));
     let _ = std::fs::remove_file(&manifest);
     let mut values: Vec<u8> = Vec::new();
     let mut push = |v: &[f32]| values.extend(v.iter().flat_map(|x| x.to_le_bytes()));
@@ -82,25 +78,25 @@ pub fn resume_latest(dir: &Path, task: &mut NerfStep) -> usize {
     for step in splatbench_train::checkpoint::steps(dir, "nerf") {
         let stem = stem(dir, step);
         match read(&stem, &fingerprint).and_then(|(s, nets)| {
-            let pos: u128 = s.rng_word_pos.parse().map_err(|_| "bad rng_word_pos".to_string())?;
+            let pos = splatbench_train::checkpoint::stream_position(&s.rng_word_pos)?;
             task.restore(&nets, pos)?;
             Ok(s.step)
         }) {
             Ok(step) => return step,
-            Err(why) => eprintln!("warning: {}: checkpoint ignored: {why}", with(&stem, ".sha256").display()),
+            Err(why) => eprintln!("warning: {}: checkpoint ignored: {why}", with_suffix(&stem, ".sha256").display()),
         }
     }
     0
 }
 
 fn read(stem: &Path, fingerprint: &str) -> std::result::Result<(State, Vec<MlpState>), String> {
-    splatbench_train::checkpoint::verify(&with(stem, ".sha256"))?;
-    let text = std::fs::read(with(stem, "_state.json")).map_err(|e| e.to_string())?;
+    splatbench_train::checkpoint::verify(&with_suffix(stem, ".sha256"))?;
+    let text = std::fs::read(with_suffix(stem, "_state.json")).map_err(|e| e.to_string())?;
     let s: State = serde_json::from_slice(&text).map_err(|e| format!("not a nerf checkpoint: {e}"))?;
     if s.fingerprint != fingerprint {
         return Err("from another run (its configuration, seed or scene differ)".into());
     }
-    let bytes = std::fs::read(with(stem, ".bin")).map_err(|e| e.to_string())?;
+    let bytes = std::fs::read(with_suffix(stem, ".bin")).map_err(|e| e.to_string())?;
     let mut floats = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let mut take = |n: usize| -> std::result::Result<Vec<f32>, String> {
         let v: Vec<f32> = floats.by_ref().take(n).collect();

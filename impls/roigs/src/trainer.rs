@@ -107,7 +107,7 @@ impl RoiGsTask<'_> {
         if c.order.iter().any(|&i| i >= self.batches.len()) {
             return Err("the view order names a view this scene does not have".into());
         }
-        let pos: u128 = c.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", c.rng_word_pos))?;
+        let pos = splatbench_train::checkpoint::stream_position(&c.rng_word_pos)?;
         let params = PointParams::from_state(&self.device, self.params.adam(), &c.params)?;
         self.strategy.restore(&c.strategy)?;
         self.params = params;
@@ -119,12 +119,10 @@ impl RoiGsTask<'_> {
 
 /// The configuration but for when to checkpoint and whether to resume, the step count, the seed, the scene.
 fn fingerprint(cfg: &RoiGsConfig, total: usize, seed: u64, scene: &Scene, views: usize) -> String {
-    let mut c = serde_json::to_value(cfg).unwrap_or_default();
-    if let Some(m) = c.as_object_mut() {
-        m.remove("checkpoint_every");
-        m.remove("resume");
-    }
-    format!("{c} steps={total} seed={seed} scene={} views={views}", scene.name)
+    splatbench_train::checkpoint::fingerprint(
+        cfg,
+        &format!("steps={total} seed={seed} scene={} views={views}", scene.name),
+    )
 }
 
 /// What `end_step` needs from the render.

@@ -165,17 +165,13 @@ struct Painter<'a> {
 
 /// The configuration but for when to checkpoint and whether to resume, the seed, the step count, the target.
 fn fingerprint(cfg: &SplartConfig, seed: u64, total: usize, target: &Image) -> String {
-    let mut c = serde_json::to_value(cfg).unwrap_or_default();
-    if let Some(m) = c.as_object_mut() {
-        m.remove("checkpoint_every");
-        m.remove("resume");
-    }
     // FNV-1a over the target's bits: a different image with the same size is another run.
     let hash = target
         .data
         .iter()
         .fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ u64::from(v.to_bits())).wrapping_mul(0x100_0000_01b3));
-    format!("{c} seed={seed} steps={total} target={}x{} {hash:016x}", target.width, target.height)
+    let run = format!("seed={seed} steps={total} target={}x{} {hash:016x}", target.width, target.height);
+    splatbench_train::checkpoint::fingerprint(cfg, &run)
 }
 
 /// Host strokes of `params` (row order = creation order).
@@ -231,7 +227,7 @@ impl Painter<'_> {
 
     /// Put back a checkpoint's state.
     fn restore(&mut self, s: crate::resume::PainterState) -> std::result::Result<(), String> {
-        let pos: u128 = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
+        let pos = splatbench_train::checkpoint::stream_position(&s.rng_word_pos)?;
         let params = match &s.params {
             Some(p) => Some(PointParams::from_state(&self.device, splatbench_gstrain::Adam::default(), p)?),
             None => None,

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use splatbench_core::{Error, Result};
 use splatbench_io::atomic::write_atomic;
+use splatbench_train::checkpoint::with_suffix;
 use std::path::{Path, PathBuf};
 
 /// What a checkpoint holds besides its tensors.
@@ -68,12 +69,6 @@ fn stem(dir: &Path, step: usize) -> PathBuf {
     dir.join(format!("splatter_step{step:06}"))
 }
 
-fn with(stem: &Path, suffix: &str) -> PathBuf {
-    let mut s = stem.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 fn record_err(path: &Path) -> impl Fn(burn::store::RecordError) -> Error + '_ {
     move |e| Error::internal(format!("saving {}", path.display()), e.to_string())
 }
@@ -89,14 +84,15 @@ pub fn save(
     fingerprint: &str,
 ) -> Result<()> {
     let stem = stem(dir, step);
-    let manifest = with(&stem, ".sha256");
+    let manifest = with_suffix(&stem, ".sha256");
     let _ = std::fs::remove_file(&manifest);
-    let (weights, moments, state) = (with(&stem, ".bpk"), with(&stem, "_adam.bpk"), with(&stem, "_state.json"));
+    let (weights, moments, state) =
+        (with_suffix(&stem, ".bpk"), with_suffix(&stem, "_adam.bpk"), with_suffix(&stem, "_state.json"));
     net.clone().save_file(&weights).map_err(record_err(&weights))?;
     adam.save(&moments).map_err(record_err(&moments))?;
     let mut files = vec![weights, moments];
     if let Some(e) = ema {
-        let path = with(&stem, "_ema.bpk");
+        let path = with_suffix(&stem, "_ema.bpk");
         e.net.clone().save_file(&path).map_err(record_err(&path))?;
         files.push(path);
     }
@@ -134,8 +130,8 @@ fn read(
     fingerprint: &str,
     device: &Device,
 ) -> std::result::Result<Checkpoint, String> {
-    splatbench_train::checkpoint::verify(&with(stem, ".sha256"))?;
-    let path = with(stem, "_state.json");
+    splatbench_train::checkpoint::verify(&with_suffix(stem, ".sha256"))?;
+    let path = with_suffix(stem, "_state.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let s: State = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     if s.fingerprint != fingerprint {
@@ -144,13 +140,13 @@ fn read(
     if s.step != step {
         return Err(format!("its state says step {}, its name {step}", s.step));
     }
-    let rng_word_pos = s.rng_word_pos.parse().map_err(|_| format!("bad stream position `{}`", s.rng_word_pos))?;
+    let rng_word_pos = splatbench_train::checkpoint::stream_position(&s.rng_word_pos)?;
     let load = |suffix: &str| {
-        let path = with(stem, suffix);
+        let path = with_suffix(stem, suffix);
         UNet::new(cfg, seed, device).try_load_file(&path).map_err(|e| format!("{}: {e}", path.display()))
     };
     let net = load(".bpk")?;
-    let ema_path = with(stem, "_ema.bpk");
+    let ema_path = with_suffix(stem, "_ema.bpk");
     let ema = match (cfg.ema_decay > 0.0, ema_path.exists()) {
         (true, true) => Some(load("_ema.bpk")?.valid()),
         (false, false) => None,
@@ -162,7 +158,7 @@ fn read(
             ));
         }
     };
-    let path = with(stem, "_adam.bpk");
+    let path = with_suffix(stem, "_adam.bpk");
     let adam = OptimizerRecord::load(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Checkpoint { step, net, adam, ema, rng_word_pos })
 }

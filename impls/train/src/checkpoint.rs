@@ -139,12 +139,10 @@ pub fn steps(dir: &Path, prefix: &str) -> Vec<usize> {
 pub fn prune(dir: &Path, prefix: &str) {
     let keep: Vec<usize> = steps(dir, prefix).into_iter().take(KEEP).collect();
     let Some(&oldest_kept) = keep.last() else { return };
-    let head = format!("{prefix}_step");
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let step = name.strip_prefix(&head).and_then(|r| r.get(..6)).and_then(|d| d.parse::<usize>().ok());
-        if step.is_some_and(|s| s < oldest_kept) {
+        if name_step(&name).is_some_and(|(p, s)| p == prefix && s < oldest_kept) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -171,4 +169,53 @@ pub fn resume_json<T: serde::de::DeserializeOwned>(
         }
     }
     None
+}
+
+/// What a method's checkpoint must match to be resumed from: its configuration as JSON without `checkpoint_every`
+/// and `resume` (they say when a checkpoint is written and whether one is read, not what the run is), then `run`,
+/// whatever else the run depends on (step count, seed, data).
+pub fn fingerprint(config: &impl serde::Serialize, run: &str) -> String {
+    let mut c = serde_json::to_value(config).unwrap_or_default();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("checkpoint_every");
+        m.remove("resume");
+    }
+    format!("{c} {run}")
+}
+
+/// A random stream's word position as a checkpoint keeps it: a u128 written as text (JSON numbers are f64).
+pub fn stream_position(text: &str) -> std::result::Result<u128, String> {
+    text.parse().map_err(|_| format!("bad stream position `{text}`"))
+}
+
+/// The method prefix and step of a checkpoint file's name, `<prefix>_step{step:06}…`.
+pub fn name_step(name: &str) -> Option<(&str, usize)> {
+    let (prefix, rest) = name.split_once("_step")?;
+    let digits = rest.get(..6).filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    Some((prefix, digits.parse().ok()?))
+}
+
+/// `stem` with `suffix` appended to its file name (`a/x_step000010` + `_adam.bpk`).
+pub fn with_suffix(stem: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = stem.as_os_str().to_owned();
+    s.push(suffix);
+    std::path::PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn checkpoint_names_fingerprints_and_stream_positions() {
+        assert_eq!(name_step("roigs_step000025.json"), Some(("roigs", 25)));
+        assert_eq!(name_step("splatter_step000004_adam.bpk"), Some(("splatter", 4)));
+        assert_eq!(name_step("training_curve.json"), None);
+        assert_eq!(name_step("x_step12.json"), None);
+        let fp = fingerprint(&serde_json::json!({"steps": 3, "checkpoint_every": 5, "resume": true}), "seed=1");
+        assert_eq!(fp, r#"{"steps":3} seed=1"#);
+        assert_eq!(stream_position("340282366920938463463374607431768211455"), Ok(u128::MAX));
+        assert!(stream_position("-1").is_err());
+        assert_eq!(with_suffix(Path::new("d/a_step000001"), ".sha256"), Path::new("d/a_step000001.sha256"));
+    }
 }
