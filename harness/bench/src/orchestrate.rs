@@ -111,8 +111,8 @@ fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static
     }
 }
 
+/// Runs `specs` (already checked by the caller: [`check_backends`] and the datasets, before the store was opened).
 pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options) -> Result<Outcome> {
-    check_backends(specs, std::path::Path::new("--backend"))?;
     let plain = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
     let multi = MultiProgress::with_draw_target(if plain {
         ProgressDrawTarget::hidden()
