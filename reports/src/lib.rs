@@ -50,6 +50,9 @@ pub struct ReportOptions {
     pub embed_all_images: bool,
     /// Ids of records in the directory that the current suite does not contain: listed, never tabulated.
     pub not_in_suite: Vec<String>,
+    /// The shard each run came from (run id → its results directory), for a merged report: a column of the runs
+    /// table.
+    pub origin: std::collections::BTreeMap<String, String>,
 }
 
 /// The metrics shown in tables: PSNR, SSIM, one `lpips_<net>` column per LPIPS backbone any record has (the column
@@ -90,7 +93,7 @@ pub fn render_report_with(title: &str, records: &[RunRecord], bench_dir: &Path, 
     detail::against_initial(&mut page, records, &metrics);
     detail::references(&mut page, records);
     detail::method_stats(&mut page, records);
-    runs::list(&mut page, records, bench_dir);
+    runs::list(&mut page, records, bench_dir, &opts.origin);
     gallery::thumbnails(&mut page, records, &mut images);
     header::environment(&mut page, records);
     if images.linked() > 0 {

@@ -30,7 +30,8 @@ pub fn failures(page: &mut Page, records: &[RunRecord], dir: &Path) {
     page.table(&["run", "status", "reason", "files"], &body, "failures");
 }
 
-pub fn list(page: &mut Page, records: &[RunRecord], dir: &Path) {
+/// Every run; with `origin` (a merge), the shard each came from.
+pub fn list(page: &mut Page, records: &[RunRecord], dir: &Path, origin: &std::collections::BTreeMap<String, String>) {
     if records.is_empty() {
         return;
     }
@@ -39,7 +40,7 @@ pub fn list(page: &mut Page, records: &[RunRecord], dir: &Path) {
         .iter()
         .map(|r| {
             let s = &r.spec;
-            vec![
+            let mut row = vec![
                 text(&r.id),
                 text(&s.method),
                 text(&s.variant),
@@ -49,8 +50,16 @@ pub fn list(page: &mut Page, records: &[RunRecord], dir: &Path) {
                 status(r),
                 text(r.timing.steps),
                 run_links(&r.id, dir),
-            ]
+            ];
+            if !origin.is_empty() {
+                row.push(text(origin.get(&r.id).map(String::as_str).unwrap_or("–")));
+            }
+            row
         })
         .collect();
-    page.table(&["run", "method", "variant", "dataset", "backend", "seed", "status", "steps", "files"], &body, "runs");
+    let mut head = vec!["run", "method", "variant", "dataset", "backend", "seed", "status", "steps", "files"];
+    if !origin.is_empty() {
+        head.push("shard");
+    }
+    page.table(&head, &body, "runs");
 }

@@ -6,10 +6,12 @@
 //! - `cargo xtask bench [ARGS]`: builds the `splatbench` binary in release and runs `splatbench bench ARGS`.
 //! - `cargo xtask report --merge DIR...`: joins shard results into one report.
 //! - `cargo xtask fuzz [--minutes N] [--target NAME]`: the parser fuzz targets, executions per target.
+//! - `cargo xtask slurm [--dir DIR] [--stop]`: a one-node Slurm cluster left running, for `splatbench bench --slurm`.
 
 mod fuzz;
 mod libtorch;
 mod setup;
+mod slurm;
 mod vulkan;
 
 use clap::{Parser, Subcommand};
@@ -57,6 +59,16 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Start a one-node Slurm cluster (slurm-wlm and munge, installed when missing) and leave it running, for
+    /// `splatbench bench --slurm`; prints the `export SLURM_CONF=...` to use it. `--stop` stops it.
+    Slurm {
+        /// Where its config, state and logs live (default `<target dir>/slurm-cluster`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Stop the cluster in DIR instead.
+        #[arg(long)]
+        stop: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +83,7 @@ fn main() -> ExitCode {
         Task::Bench { args } => splatbench("bench", args),
         Task::Report { args } => splatbench("report", args),
         Task::Fuzz { minutes, target } => fuzz::run(minutes, target),
+        Task::Slurm { dir, stop } => slurm_task(dir.unwrap_or_else(|| target_dir().join("slurm-cluster")), stop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -137,12 +150,14 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
 /// --backend all` uses): one cargo call over both packages, so burn and everything above it compile once for every
 /// step. It runs the op tests (`op`: host-path bits on every compiled backend), the parity suite against the CPU
 /// kernel (`backends`: one module per compiled backend), each backend's method runs against ndarray
-/// (`backend_<b>`), the slow end-to-end tests that the dev profile ignores (the smoke snapshot, nerf's blender_toy),
-/// then the smoke bench on ndarray and those backends with the `splatbench` binary that build produced (integration
-/// tests build their package's binary).
+/// (`backend_<b>`), the slow end-to-end tests that the dev profile ignores (the smoke snapshot, nerf's blender_toy,
+/// a bench submitted to a real one-node Slurm cluster), then the smoke bench on ndarray and those backends with the
+/// `splatbench` binary that build produced (integration tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
     let backends: Vec<&str> = ["tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
     let env = setup::run(&setup::Args { backend: backends.iter().map(|b| b.to_string()).collect(), chromium: true })?;
+    // The release step's Slurm test starts a one-node cluster with this file's code; the packages come now, once.
+    slurm::install().map_err(|e| fail(format!("slurm: {e}")))?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace", "--no-fail-fast"]).args(&cargo_args).envs(env.vars());
     println!("xtask: running cargo test --workspace {}", cargo_args.join(" "));
@@ -155,7 +170,8 @@ fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
         packages.iter().flat_map(|p| backends.iter().map(move |b| format!("{p}/{b}"))).collect();
     // The slow end-to-end tests run here, on the release build this step makes anyway (they are `ignore`d in the
     // dev profile): the smoke snapshot (`bench`) and nerf's blender_toy fit.
-    let mut tests = vec!["bench".to_string(), "blender_toy".to_string()];
+    // And the bench on a real one-node Slurm cluster (`slurm`), with the binary this build makes.
+    let mut tests = vec!["bench".to_string(), "blender_toy".to_string(), "slurm".to_string()];
     if !backends.is_empty() {
         tests.extend(["op".to_string(), "backends".to_string()]);
         tests.extend(backends.iter().map(|b| format!("backend_{b}")));
@@ -243,4 +259,22 @@ fn splatbench_in(env: &setup::RuntimeEnv, sub: &str, args: Vec<String>) -> Resul
     let mut run = Command::new(target.join("release/splatbench"));
     run.arg(sub).args(&args).envs(env.vars());
     status(run, &format!("splatbench {sub}"))
+}
+
+/// `cargo xtask slurm [--dir DIR] [--stop]`: a local cluster left running (or stopped) for `--slurm` runs.
+fn slurm_task(dir: PathBuf, stop: bool) -> Result<(), TaskError> {
+    if stop {
+        // Stopping only reads the pid files: no install, no config.
+        let mut cluster = slurm::Cluster::at(&dir);
+        let what = if cluster.running() { "stopped the" } else { "no running" };
+        cluster.stop();
+        println!("xtask: {what} Slurm cluster in {}", dir.display());
+        return Ok(());
+    }
+    let cluster = slurm::Cluster::start(&dir).map_err(|e| fail(format!("slurm cluster: {e}")))?;
+    let (dir, node) = (cluster.dir.display(), &cluster.node);
+    println!("xtask: Slurm cluster up in {dir} (node {node}, partition debug); to use it:");
+    println!("export SLURM_CONF={}", cluster.conf.display());
+    cluster.keep();
+    Ok(())
 }

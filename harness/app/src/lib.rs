@@ -43,6 +43,8 @@ enum Command {
     Datasets(cli::datasets::Args),
     /// Run a benchmark suite (method × variant × dataset × backend × seed) and write CSV, JSON and an HTML report.
     Bench(cli::bench::Args),
+    /// Where a `bench --slurm` stands: its shards queued, running, finished or failed; --resubmit-failed.
+    BenchStatus(cli::bench::StatusArgs),
     /// Rebuild or merge reports from bench directories.
     Report(cli::bench::ReportArgs),
     /// One run of a bench, in its own process (used by `bench`).
@@ -77,8 +79,11 @@ pub fn main_with(registry: Registry) -> ! {
         Ok(cli) => cli,
         // Usage errors get one line (exit 2); --help and --version print in full (exit 0).
         Err(e) if e.use_stderr() => {
+            // Its first paragraph, on one line: clap lists a missing argument on the lines below its message.
             let text = e.to_string();
-            eprintln!("{}", text.lines().next().unwrap_or("error: bad arguments"));
+            let first = text.split("\n\n").next().unwrap_or("");
+            let line = first.split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("{}", if line.is_empty() { "error: bad arguments" } else { &line });
             std::process::exit(2);
         }
         Err(e) => e.exit(),
@@ -91,6 +96,7 @@ pub fn main_with(registry: Registry) -> ! {
         Command::Inspect(a) => cli::inspect::run(a),
         Command::Bench(a) => cli::bench::run(a),
         Command::Report(a) => cli::bench::report(a),
+        Command::BenchStatus(a) => cli::slurm::bench_status(a),
         Command::BenchRun(a) => cli::bench::run_one(a),
     });
     finish(result)

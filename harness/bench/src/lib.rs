@@ -9,6 +9,7 @@ pub mod orchestrate;
 pub mod registry;
 pub mod run_one;
 pub mod score;
+pub mod slurm;
 pub mod store;
 pub mod suite;
 pub mod versions;

@@ -52,6 +52,8 @@ pub struct Options {
     pub force: bool,
     /// Wall-clock limit of one run.
     pub timeout: Duration,
+    /// Rerun the runs whose record says they failed (a resubmitted Slurm shard); finished ones are still reused.
+    pub redo_failed: bool,
 }
 
 #[derive(Default)]
@@ -80,13 +82,16 @@ pub fn provenance(spec: &RunSpec, fingerprints: &mut BTreeMap<String, String>) -
 
 /// Whether the stored record of `job` can stand for it: `Ok(())` to reuse it, `Err(why)` to run (`None`: there is no
 /// finished record).
-fn reusable(store: &Store, job: &Job) -> std::result::Result<(), Option<&'static str>> {
+fn reusable(store: &Store, job: &Job, redo_failed: bool) -> std::result::Result<(), Option<&'static str>> {
     let id = job.spec.id();
     let Some(rec) = store.read(&id) else {
         return Err(store.record_path(&id).exists().then_some("unreadable or older record format"));
     };
     if rec.status == RunStatus::Skipped {
         return Err(None);
+    }
+    if redo_failed && rec.status == RunStatus::Failed {
+        return Err(Some("failed before (--redo-failed)"));
     }
     // A timeout says how long the run was given, not what it gives: try again (perhaps under a longer --timeout).
     if rec.status == RunStatus::Failed && rec.reason.starts_with(TIMEOUT_PREFIX) {
@@ -134,7 +139,7 @@ pub fn run_matrix(specs: &[RunSpec], store: &Store, title: &str, opts: &Options)
         let redo = if opts.force {
             store.read(&id).is_some_and(|r| r.status != RunStatus::Skipped).then_some("--force")
         } else {
-            match reusable(store, &job) {
+            match reusable(store, &job, opts.redo_failed) {
                 Ok(()) => {
                     out.reused += 1;
                     matrix.inc(1);

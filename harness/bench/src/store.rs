@@ -1,6 +1,6 @@
 //! The bench directory: `runs/<id>.json` (one record per run, written atomically), `results.csv` (a view of all
 //! records), `report.html`, and per-run `images/<id>/`, `artifacts/<id>/`, `logs/<id>.log`; `.lock` names the
-//! bench writing into it (see [`super::lock`]).
+//! bench writing into it (see [`super::lock`]); a merge adds `merged_from.json` (each run's shard).
 
 use super::lock::DirLock;
 use splatbench_core::error::{InternalContext, IoContext};
@@ -8,6 +8,9 @@ use splatbench_core::{Error, Result};
 use splatbench_io::atomic::{create_dir_all, write_atomic};
 use splatbench_record::{RECORD_SCHEMA, RunRecord, RunStatus};
 use std::path::{Path, PathBuf};
+
+/// Which shard each run of a merged directory came from (see [`Store::origins`]).
+const MERGED_FROM: &str = "merged_from.json";
 
 pub struct Store {
     pub dir: PathBuf,
@@ -108,6 +111,19 @@ impl Store {
         self.scope = Some(ids.into_iter().collect());
     }
 
+    /// Where each merged run came from (`merged_from.json`, written by `report --merge`): run id → shard directory.
+    pub fn origins(&self) -> std::collections::BTreeMap<String, String> {
+        std::fs::read(self.dir.join(MERGED_FROM)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// Record the shard of merged runs; a run merged again from another shard takes the new one.
+    pub fn add_origins(&self, more: std::collections::BTreeMap<String, String>) -> Result<()> {
+        let mut all = self.origins();
+        all.extend(more);
+        let json = serde_json::to_vec_pretty(&all).internal("encoding merged_from.json")?;
+        write_atomic(&self.dir.join(MERGED_FROM), &json)
+    }
+
     /// Rebuild `results.csv` and `report.html` from the records in scope (every record unless [`Store::limit_to`]).
     pub fn refresh_views(&self, title: &str) -> Result<()> {
         self.refresh_views_with(title, &splatbench_reports::ReportOptions::default())
@@ -120,6 +136,7 @@ impl Store {
         write_atomic(&self.dir.join("results.csv"), csv_view(&records)?.as_bytes())?;
         let options = splatbench_reports::ReportOptions {
             not_in_suite: elsewhere.into_iter().map(|r| r.id).collect(),
+            origin: self.origins(),
             ..options.clone()
         };
         let html = splatbench_reports::render_report_with(title, &records, &self.dir, &options);

@@ -6,6 +6,9 @@
 //! backends = ["ndarray"]         # default backends when --backend is not given
 //! timeout_s = 1800               # a run still going after this long is killed and recorded as failed
 //! lpips = ["vgg"]                # LPIPS backbones (alex, vgg, squeeze), metrics lpips_<net>
+//! [slurm]                        # sbatch options of `bench --slurm` (slurm::options::KEYS); --slurm-opt wins
+//! partition = "cpu"
+//! cpus-per-task = 4
 //! [[entry]]
 //! method = "head"
 //! dataset = "gen:head_toy"       # gen:NAME (generated), shared:REL (under the shared dir), or a path
@@ -52,6 +55,12 @@ pub struct Suite {
     #[serde(default = "default_lpips")]
     pub lpips: Vec<String>,
     pub entry: Vec<Entry>,
+    /// The `[slurm]` table as written; read into [`Suite::slurm`] when the suite is loaded.
+    #[serde(default, rename = "slurm")]
+    slurm_table: toml::Table,
+    /// sbatch options of `bench --slurm`.
+    #[serde(skip)]
+    pub slurm: crate::slurm::options::SlurmOptions,
     /// The file the suite was read from (for built-in suites, where it lives in the repository); errors name it.
     #[serde(skip)]
     pub source: PathBuf,
@@ -120,6 +129,7 @@ pub fn load(name_or_path: &str) -> Result<(String, Suite)> {
     if suite.timeout_s == 0 {
         return Err(Error::input(&suite.source, "timeout_s must be at least 1"));
     }
+    suite.slurm = crate::slurm::options::SlurmOptions::from_table(&suite.slurm_table, &suite.source)?;
     Ok((name, suite))
 }
 

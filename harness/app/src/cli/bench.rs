@@ -48,6 +48,37 @@ pub struct Args {
     pub baseline: Option<PathBuf>,
     #[arg(long)]
     pub save_baseline: bool,
+    /// Rerun runs whose record says they failed (finished ones are still reused). Slurm tasks pass it, so a
+    /// resubmitted shard retries its failures.
+    #[arg(long)]
+    pub redo_failed: bool,
+    /// Submit the bench to Slurm instead of running it here: a job array with one task per shard and a merge job
+    /// that joins them into the results directory when the array ends (docs/cluster.md).
+    #[arg(long, conflicts_with_all = ["shard", "check", "save_baseline", "force", "baseline"])]
+    pub slurm: bool,
+    /// With --slurm: the number of shards (array tasks). Default: one per run, at most --max-array.
+    #[arg(long, requires = "slurm", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shards: Option<u64>,
+    /// With --slurm: the most array tasks the cluster takes (its MaxArraySize − 1).
+    #[arg(long, requires = "slurm", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_array: u64,
+    /// With --slurm: an sbatch option KEY=VALUE over the suite's [slurm] table (partition, time, cpus-per-task,
+    /// mem, gres, account, qos, constraint, exclude, nodelist, mail-type, mail-user); repeatable.
+    #[arg(long = "slurm-opt", requires = "slurm")]
+    pub slurm_opt: Vec<String>,
+    /// With --slurm: print the two sbatch scripts; write and submit nothing (works without Slurm installed).
+    #[arg(long, requires = "slurm")]
+    pub dry_run: bool,
+}
+
+#[derive(clap::Args)]
+pub struct StatusArgs {
+    /// The results directory of a `bench --slurm`.
+    pub dir: PathBuf,
+    /// Submit again the shards whose runs failed or never finished (the finished runs are reused), with a new
+    /// merge job.
+    #[arg(long)]
+    pub resubmit_failed: bool,
 }
 
 #[derive(clap::Args)]
@@ -96,9 +127,18 @@ fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
     Ok(Some(out))
 }
 
-pub fn run(args: Args) -> Result<()> {
-    // The runs and the result files are the point; progress lines are lost if no one reads stdout any more.
-    splatbench_io::stdout::keep_going();
+/// What a bench is about to run, checked: every config resolved, the backends compiled in, the datasets loaded.
+pub(crate) struct Prepared {
+    pub name: String,
+    pub suite: suite::Suite,
+    /// Every run of this bench (of its shard, with `--shard`), sorted by id.
+    pub specs: Vec<RunSpec>,
+    pub dir: PathBuf,
+}
+
+/// Everything a bench checks before its first run (or before `--slurm` writes anything): a bad suite, backend,
+/// method, device or dataset is refused here.
+fn prepare(args: &Args) -> Result<Prepared> {
     let (name, suite) = suite::load(&args.suite)?;
     let backends = parse_backends(&args.backend)?;
     for m in &args.method {
@@ -131,15 +171,27 @@ pub fn run(args: Args) -> Result<()> {
     orchestrate::check_backends(&specs, &whence)?;
     let specs = suite::shard(specs, args.shard);
     check_datasets(&specs)?;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
+        workspace_root().join("bench-results").join(format!("{name}{shard}"))
+    });
+    Ok(Prepared { name, suite, specs, dir })
+}
+
+pub fn run(args: Args) -> Result<()> {
+    // The runs and the result files are the point; progress lines are lost if no one reads stdout any more.
+    splatbench_io::stdout::keep_going();
+    if args.slurm {
+        // Options and the Slurm client are checked before the datasets are loaded: nothing is written on refusal.
+        let options = super::slurm::options(&args)?;
+        return super::slurm::submit(&args, prepare(&args)?, options);
+    }
+    let Prepared { name, suite, specs, dir } = prepare(&args)?;
     let baseline_path = args
         .baseline
         .clone()
         .unwrap_or_else(|| workspace_root().join("harness/baselines").join(format!("{name}.json")));
     let baseline = if args.check { Some(check::read_baseline(&baseline_path)?) } else { None };
-    let dir = args.out.clone().unwrap_or_else(|| {
-        let shard = args.shard.map(|(i, n)| format!("-shard-{i}-of-{n}")).unwrap_or_default();
-        workspace_root().join("bench-results").join(format!("{name}{shard}"))
-    });
     let mut store = Store::open_locked(&dir)?;
     store.limit_to(specs.iter().map(RunSpec::id));
     let timeout_s = args.timeout.unwrap_or(suite.timeout_s);
@@ -150,7 +202,11 @@ pub fn run(args: Args) -> Result<()> {
     );
     let title = format!("splatbench — suite {name}");
     let t = std::time::Instant::now();
-    let opts = orchestrate::Options { force: args.force, timeout: std::time::Duration::from_secs(timeout_s) };
+    let opts = orchestrate::Options {
+        force: args.force,
+        timeout: std::time::Duration::from_secs(timeout_s),
+        redo_failed: args.redo_failed,
+    };
     let out = orchestrate::run_matrix(&specs, &store, &title, &opts)?;
     let redone = if out.redone.is_empty() {
         String::new()
@@ -234,8 +290,15 @@ pub fn report(args: ReportArgs) -> Result<()> {
     }
     let records = without_duplicates(&shards, records)?;
     let out = Store::open_locked(&args.out)?;
+    let mut origin = std::collections::BTreeMap::new();
     for (shard, records) in shards.iter().zip(records) {
+        // A shard under the merge's directory (a Slurm bench's shards/) is named relative to it.
+        let from = match (shard.dir.canonicalize(), out.dir.canonicalize()) {
+            (Ok(s), Ok(o)) => s.strip_prefix(&o).map(|p| p.display().to_string()).unwrap_or(s.display().to_string()),
+            _ => shard.dir.display().to_string(),
+        };
         for rec in records {
+            origin.insert(rec.id.clone(), from.clone());
             for sub in ["images", "artifacts"] {
                 copy_tree(&shard.dir.join(sub).join(&rec.id), &out.dir.join(sub).join(&rec.id))?;
             }
@@ -247,6 +310,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
             out.write(&rec)?;
         }
     }
+    out.add_origins(origin)?;
     out.refresh_views("splatbench — merged results")?;
     splatbench_io::say!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
     Ok(())

@@ -5,6 +5,7 @@ pub mod datasets;
 pub mod inspect;
 pub mod metrics;
 pub mod render;
+pub mod slurm;
 
 /// The harness's services for methods' extra subcommands: datasets through the loaders.
 pub struct Loaders;
