@@ -27,6 +27,9 @@ fn smoke_suite_metrics_snapshot() {
     let mut text = String::new();
     for r in records(&out) {
         assert_eq!(r.status, RunStatus::Ok, "{}: {}", r.id, r.reason);
+        // The onnxruntime LPIPS ran on, as a version (PyPI's build info names none; the library's file name does).
+        let ort = r.environment.get("onnxruntime").map(String::as_str).unwrap_or("absent");
+        assert!(ort.split('.').count() >= 2 && ort.split('.').all(|p| p.parse::<u32>().is_ok()), "onnxruntime {ort}");
         text += &format!("{}\n", r.id);
         let mut lines: Vec<(String, f64)> = r.aggregate.iter().map(|(k, v)| (k.clone(), *v)).collect();
         for (name, rf) in &r.references {

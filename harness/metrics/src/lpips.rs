@@ -126,12 +126,18 @@ impl Lpips {
         Ok(Lpips { net, session, memoized: false })
     }
 
-    /// The ONNX Runtime library this scorer runs on, from its build info (`git-branch=rel-1.31.1` → "1.31.1"), else
-    /// the build info as it is.
+    /// The ONNX Runtime library this scorer runs on: from its build info (`git-branch=rel-1.31.1` → "1.31.1"), else
+    /// from the loaded library's file name (PyPI's wheels are built from a detached HEAD, and their build info names
+    /// no release, but the file is `libonnxruntime.so.1.31.1`), else the build info as it is.
     pub fn onnxruntime_version(&self) -> String {
         let info = ort::info();
         let release = info.split([',', ' ']).find_map(|f| f.trim().strip_prefix("git-branch=rel-"));
-        release.map_or_else(|| info.split_whitespace().collect::<Vec<_>>().join(" "), str::to_string)
+        let from_file =
+            || onnxruntime_library().ok().and_then(|p| p.canonicalize().ok()).and_then(|p| version_in_name(&p));
+        release
+            .map(str::to_string)
+            .or_else(from_file)
+            .unwrap_or_else(|| info.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     /// This scorer, answering a pair it (or any memoized scorer of the process) has scored before from the memo
@@ -272,6 +278,14 @@ pub fn onnxruntime_library() -> Result<PathBuf> {
         .ok_or_else(|| Error::input(venv_lib.join("python3*/site-packages/onnxruntime/capi/libonnxruntime.so*"), HINT))
 }
 
+/// The version a library's file name carries: `libonnxruntime.so.1.31.1` → "1.31.1".
+fn version_in_name(lib: &Path) -> Option<String> {
+    let v = lib.file_name()?.to_str()?.strip_prefix("libonnxruntime.so.")?;
+    let parts: Vec<&str> = v.split('.').collect();
+    let numeric = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    (parts.len() >= 2 && numeric).then(|| v.to_string())
+}
+
 /// `<venv>/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*`, newest Python first.
 fn find_in_venv(venv_lib: &Path) -> Option<PathBuf> {
     let mut pythons: Vec<PathBuf> = std::fs::read_dir(venv_lib)
@@ -292,4 +306,21 @@ fn find_in_venv(venv_lib: &Path) -> Option<PathBuf> {
         libs.sort();
         libs.pop()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_in_name;
+    use std::path::Path;
+
+    #[test]
+    fn the_version_is_read_off_a_versioned_library_name_only() {
+        let v = |n: &str| version_in_name(Path::new(n));
+        assert_eq!(v("/x/capi/libonnxruntime.so.1.31.1").as_deref(), Some("1.31.1"));
+        assert_eq!(v("/x/libonnxruntime.so.1.20").as_deref(), Some("1.20"));
+        for plain in ["/x/libonnxruntime.so", "/x/libonnxruntime.so.1", "/x/libonnxruntime.so.1.x", "/x/libfoo.so.1.2"]
+        {
+            assert_eq!(v(plain), None, "{plain}");
+        }
+    }
 }
