@@ -84,4 +84,10 @@ fn smoke_suite_metrics_snapshot() {
     let section = &section[..section.find("<h3").unwrap_or(section.len())];
     assert!(section.contains("<p>Control: &quot;hierarchical&quot;.</p>"), "nerf's control is not the suite's");
     chromium::screenshot(&page, "smoke-report.png");
+    // Past the embedding budget images load lazily from thumbs/; `report --embed-all` makes the single-file copy.
+    assert!(html.contains("loading=\"lazy\""), "the smoke report no longer reaches the embedding budget");
+    let st = splatbench().args(["report", "--embed-all", "--out"]).arg(&out).output().unwrap();
+    assert!(st.status.success(), "report --embed-all: {}", String::from_utf8_lossy(&st.stderr));
+    let single = std::fs::read_to_string(&page).unwrap();
+    assert!(!single.contains("loading=\"lazy\"") && !single.contains("src=\"thumbs/"), "--embed-all left a lazy image");
 }

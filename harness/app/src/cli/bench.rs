@@ -97,6 +97,10 @@ pub struct ReportArgs {
     /// Directory of the joined results (or the one bench directory to re-render).
     #[arg(long)]
     pub out: PathBuf,
+    /// Embed every image in report.html, past the 1 MB budget too: one file that works without the thumbnails and
+    /// images beside it (larger; for sending or archiving).
+    #[arg(long)]
+    pub embed_all: bool,
 }
 
 fn parse_device(s: &str) -> Result<Option<usize>> {
@@ -311,7 +315,9 @@ pub fn report(args: ReportArgs) -> Result<()> {
         }
     }
     out.add_origins(origin)?;
-    out.refresh_views("splatbench — merged results")?;
+    let options = splatbench_reports::ReportOptions { embed_all_images: args.embed_all, ..Default::default() };
+    let title = if args.merge.is_empty() { "splatbench — results" } else { "splatbench — merged results" };
+    out.refresh_views_with(title, &options)?;
     splatbench_io::say!("{} runs → {}", out.all().len(), args.out.join("report.html").display());
     Ok(())
 }
