@@ -160,6 +160,11 @@ fn a_sharded_slurm_bench_with_a_cancelled_task_resubmitted_equals_the_unsharded_
         assert_eq!(m.status, splatbench_record::RunStatus::Ok, "{}: {}", m.id, m.reason);
         assert!(!m.views.is_empty(), "{} has no views", m.id);
         assert_eq!(scores(m), scores(p), "{}: sharded and unsharded metrics differ", m.id);
+        // The merge copies a record as its shard wrote it: reading and writing it again must not move a float.
+        let k = shards.iter().position(|ids| ids.contains(&m.id)).unwrap() + 1;
+        let file = format!("runs/{}.json", m.id);
+        let (from, to) = (results.join(format!("shards/{k}-of-3")).join(&file), results.join(&file));
+        assert!(std::fs::read(&from).unwrap() == std::fs::read(&to).unwrap(), "{} changed in the merge", m.id);
     }
     // The report and merged_from.json say which shard each run came from.
     let report = std::fs::read_to_string(results.join("report.html")).unwrap();
