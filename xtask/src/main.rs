@@ -38,6 +38,10 @@ enum Task {
         /// the method runs on wgpu, wgpu smoke runs).
         #[arg(long)]
         no_wgpu: bool,
+        /// Skip the flex part (`--features flex` in the backend build, its parity suite and method runs, flex smoke
+        /// runs).
+        #[arg(long)]
+        no_flex: bool,
         /// Extra arguments for `cargo test` (after `--`, e.g. a test name filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -75,9 +79,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Setup(args) => setup::run(&args).map(|_| ()),
-        Task::Test { no_tch, no_wgpu, cargo_args } => {
-            let skip: Vec<&str> =
-                [("tch", no_tch), ("wgpu", no_wgpu)].into_iter().filter(|s| s.1).map(|s| s.0).collect();
+        Task::Test { no_tch, no_wgpu, no_flex, cargo_args } => {
+            let skip: Vec<&str> = [("tch", no_tch), ("wgpu", no_wgpu), ("flex", no_flex)]
+                .into_iter()
+                .filter(|s| s.1)
+                .map(|s| s.0)
+                .collect();
             test(&skip, cargo_args)
         }
         Task::Bench { args } => splatbench("bench", args),
@@ -154,7 +161,8 @@ fn status(mut cmd: Command, what: &str) -> Result<(), TaskError> {
 /// a bench submitted to a real one-node Slurm cluster), then the smoke bench on ndarray and those backends with the
 /// `splatbench` binary that build produced (integration tests build their package's binary).
 fn test(skip: &[&str], cargo_args: Vec<String>) -> Result<(), TaskError> {
-    let backends: Vec<&str> = ["tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
+    // Sorted as `backend_features` sorts, so this build's dir is the one `cargo xtask bench --backend all` uses.
+    let backends: Vec<&str> = ["flex", "tch", "wgpu"].into_iter().filter(|b| !skip.contains(b)).collect();
     let env = setup::run(&setup::Args { backend: backends.iter().map(|b| b.to_string()).collect(), chromium: true })?;
     // The release step's Slurm test starts a one-node cluster with this file's code; the packages come now, once.
     slurm::install().map_err(|e| fail(format!("slurm: {e}")))?;
@@ -215,9 +223,10 @@ fn backend_features(args: &[String]) -> Vec<&'static str> {
         if let Some(v) = value {
             for b in v.split(',') {
                 match b {
+                    "flex" => want.push("flex"),
                     "tch" => want.push("tch"),
                     "wgpu" => want.push("wgpu"),
-                    "all" => want.extend(["tch", "wgpu"]),
+                    "all" => want.extend(["flex", "tch", "wgpu"]),
                     _ => {}
                 }
             }

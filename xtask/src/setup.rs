@@ -58,9 +58,15 @@ pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
     for b in &args.backend {
         match b.as_str() {
             "tch" => libtorch = Some(crate::libtorch::ensure(&venv, &python)?),
-            "ndarray" => {}
+            // Pure Rust: nothing to install.
+            "ndarray" | "flex" => {}
             "wgpu" => crate::vulkan::ensure()?,
-            other => return Err(TaskError { msg: format!("unknown backend '{other}' (ndarray, wgpu, tch)"), code: 2 }),
+            other => {
+                return Err(TaskError {
+                    msg: format!("unknown backend '{other}' (ndarray, flex, wgpu, tch)"),
+                    code: 2,
+                });
+            }
         }
     }
     if args.chromium && which("chromium").is_none() {

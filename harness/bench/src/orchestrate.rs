@@ -16,17 +16,12 @@ use std::time::{Duration, Instant};
 
 /// Why a backend cannot run in this binary, or `None` when it can.
 pub fn backend_unavailable(b: Backend) -> Option<String> {
-    match b {
-        Backend::Ndarray => None,
-        Backend::Wgpu if cfg!(feature = "wgpu") => None,
-        Backend::Tch if cfg!(feature = "tch") => None,
-        other => Some(format!(
-            "backend {} is not compiled in: run `cargo xtask bench --backend {}` (builds with --features {})",
-            other.name(),
-            other.name(),
-            other.name()
-        )),
-    }
+    splatbench_device::compiled(b).err().map(|_| {
+        format!(
+            "backend {0} is not compiled in: run `cargo xtask bench --backend {0}` (builds with --features {0})",
+            b.name()
+        )
+    })
 }
 
 /// The first backend of `specs` this binary cannot run, as an input error on `whence` (the flag or the suite that

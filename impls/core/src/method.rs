@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 pub enum Backend {
     /// burn-ndarray on the CPU; always compiled in.
     Ndarray,
+    /// burn-flex, burn's pure-Rust CPU backend (cargo feature `flex`).
+    Flex,
     /// burn-wgpu (cargo feature `wgpu`).
     Wgpu,
     /// burn's LibTorch backend (cargo feature `tch`); CUDA device `cuda` when set, else CPU.
@@ -24,10 +26,11 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub const ALL: [Backend; 3] = [Backend::Ndarray, Backend::Wgpu, Backend::Tch];
+    pub const ALL: [Backend; 4] = [Backend::Ndarray, Backend::Flex, Backend::Wgpu, Backend::Tch];
     pub fn name(self) -> &'static str {
         match self {
             Backend::Ndarray => "ndarray",
+            Backend::Flex => "flex",
             Backend::Wgpu => "wgpu",
             Backend::Tch => "tch",
         }

@@ -6,7 +6,8 @@
 //! `ndarray::iterators::to_vec_mapped` was 12 % of a roigs step on ndarray (perf, bust_250). For an NdArray f32
 //! tensor these read its storage directly: as one slice in standard layout, else (a slice or permutation of
 //! another tensor, as the colour of the rasterizer's packed output is) through a fixed-rank view, whose iterator
-//! costs a fraction of the dynamic-rank one. Other backends take burn's route. The values are the same bits.
+//! costs a fraction of the dynamic-rank one. A Flex tensor in contiguous layout is borrowed from its storage
+//! (`FlexTensor::as_slice`). Other backends and layouts take burn's route. The values are the same bits.
 
 use burn::backend::Backend;
 use burn::backend::ndarray::NdArrayTensor;
@@ -20,7 +21,7 @@ use std::borrow::Cow;
 /// # Panics
 /// If the backend cannot read the tensor (a device error) or it does not hold floats.
 pub fn with_f32<B: Backend, R>(t: &FloatTensor<B>, f: impl FnOnce(&[f32]) -> R) -> R {
-    match ndarray_values::<B>(t) {
+    match storage_values::<B>(t) {
         Some(values) => f(&values),
         None => f(&read_f32::<B>(t.clone())),
     }
@@ -31,11 +32,29 @@ pub fn with_f32<B: Backend, R>(t: &FloatTensor<B>, f: impl FnOnce(&[f32]) -> R) 
 /// # Panics
 /// As [`with_f32`].
 pub fn read_f32<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    if let Some(values) = ndarray_values::<B>(&t) {
+    if let Some(values) = storage_values::<B>(&t) {
         return values.into_owned();
     }
     let data = burn::tensor::read_sync(B::float_into_data(t)).expect("reading a tensor to the host");
     data.convert::<f32>().into_vec::<f32>().expect("f32 tensor data")
+}
+
+/// A CPU backend's f32 tensor values from its storage, where that backend has a fast route (see the module docs).
+fn storage_values<B: Backend>(t: &FloatTensor<B>) -> Option<Cow<'_, [f32]>> {
+    ndarray_values::<B>(t).or_else(|| flex_values::<B>(t))
+}
+
+/// A Flex f32 tensor's values: borrowed from its storage when its layout is contiguous; `None` otherwise (a strided
+/// view goes burn's route, which lays it out contiguously).
+#[cfg(feature = "flex")]
+fn flex_values<B: Backend>(t: &FloatTensor<B>) -> Option<Cow<'_, [f32]>> {
+    let flex = (t as &dyn Any).downcast_ref::<burn_flex::FlexTensor>()?;
+    flex.as_slice::<f32>().map(Cow::Borrowed)
+}
+
+#[cfg(not(feature = "flex"))]
+fn flex_values<B: Backend>(_: &FloatTensor<B>) -> Option<Cow<'_, [f32]>> {
+    None
 }
 
 /// An NdArray f32 tensor's values from its storage: borrowed in standard layout, else copied through a fixed-rank

@@ -23,6 +23,8 @@ pub fn device_for(backend: Backend, index: Option<usize>) -> Result<Device> {
     let _ = index;
     match backend {
         Backend::Ndarray => Ok(Device::ndarray().autodiff()),
+        #[cfg(feature = "flex")]
+        Backend::Flex => Ok(Device::flex().autodiff()),
         #[cfg(feature = "wgpu")]
         Backend::Wgpu => {
             let kind = index.map_or(burn::tensor::DeviceKind::DefaultDevice, burn::tensor::DeviceKind::DiscreteGpu);
@@ -31,10 +33,33 @@ pub fn device_for(backend: Backend, index: Option<usize>) -> Result<Device> {
         #[cfg(feature = "tch")]
         Backend::Tch => Ok(index.map_or_else(Device::libtorch, Device::libtorch_cuda).autodiff()),
         #[allow(unreachable_patterns)] // reachable only when a backend feature is off
-        other => Err(Error::NotImplemented(format!(
-            "backend {0} not compiled in: rebuild with --features {0}",
-            other.name()
-        ))),
+        other => Err(Error::NotImplemented(compiled(other).expect_err("a compiled backend has its arm above"))),
+    }
+}
+
+/// Whether `device`'s tensors live in host memory (ndarray, flex, libtorch on the CPU), so a host kernel reads them
+/// without a transfer.
+pub fn in_host_memory(device: &Device) -> bool {
+    let device = device.clone().inner();
+    #[cfg(feature = "flex")]
+    if device == Device::flex() {
+        return true;
+    }
+    #[cfg(feature = "tch")]
+    if device == Device::libtorch() {
+        return true;
+    }
+    device == Device::ndarray()
+}
+
+/// Whether this build compiled `backend` in, or why not (the feature to build with).
+pub fn compiled(backend: Backend) -> std::result::Result<(), String> {
+    match backend {
+        Backend::Ndarray => Ok(()),
+        Backend::Flex if cfg!(feature = "flex") => Ok(()),
+        Backend::Wgpu if cfg!(feature = "wgpu") => Ok(()),
+        Backend::Tch if cfg!(feature = "tch") => Ok(()),
+        other => Err(format!("backend {0} not compiled in: rebuild with --features {0}", other.name())),
     }
 }
 

@@ -16,7 +16,7 @@
 
 use crate::blur::gaussian_blur;
 use crate::fused_ssim::fused_ssim;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 
 /// Window size of the Gaussian filter.
 pub const WINDOW: usize = 11;
@@ -39,20 +39,18 @@ pub fn gaussian_taps() -> [f64; WINDOW] {
     g.map(|v| v / sum)
 }
 
-/// Mean SSIM of two `[H, W, C]` images (differentiable in both): on the CPU backends (ndarray, libtorch on the
-/// CPU) the one fused op ([`crate::fused_ssim`]), elsewhere [`ssim_composed`] (the host op would copy the images
-/// off a GPU).
+/// Mean SSIM of two `[H, W, C]` images (differentiable in both): where tensors live in host memory (ndarray, flex,
+/// libtorch on the CPU) the one fused op ([`crate::fused_ssim`]), elsewhere [`ssim_composed`] (the host op would
+/// copy the images off a GPU).
 ///
 /// # Panics
 /// If the shapes differ.
-#[allow(deprecated)] // ndarray and libtorch are the backends the fused op is for
 pub fn ssim(pred: Tensor<3>, target: Tensor<3>) -> Tensor<1> {
-    let device = pred.device().inner();
-    #[cfg(feature = "tch")]
-    let on_host = device == Device::ndarray() || device == Device::libtorch();
-    #[cfg(not(feature = "tch"))]
-    let on_host = device == Device::ndarray();
-    if on_host { fused_ssim(pred, target) } else { ssim_composed(pred, target) }
+    if splatbench_device::in_host_memory(&pred.device()) {
+        fused_ssim(pred, target)
+    } else {
+        ssim_composed(pred, target)
+    }
 }
 
 /// Mean SSIM as burn ops on the map ([`ssim_map`]): the reference of the fused op.

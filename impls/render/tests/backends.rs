@@ -60,10 +60,31 @@ macro_rules! suite {
 }
 
 suite!(ndarray, splatbench_core::Backend::Ndarray);
+#[cfg(feature = "flex")]
+suite!(flex, splatbench_core::Backend::Flex);
 #[cfg(feature = "wgpu")]
 suite!(wgpu, splatbench_core::Backend::Wgpu);
 #[cfg(feature = "tch")]
 suite!(tch, splatbench_core::Backend::Tch);
+
+/// The backends given a suite above, with the same `cfg`s.
+const SUITES: &[splatbench_core::Backend] = &[
+    splatbench_core::Backend::Ndarray,
+    #[cfg(feature = "flex")]
+    splatbench_core::Backend::Flex,
+    #[cfg(feature = "wgpu")]
+    splatbench_core::Backend::Wgpu,
+    #[cfg(feature = "tch")]
+    splatbench_core::Backend::Tch,
+];
+
+/// A backend added to the build (a `device_for` arm) without a `suite!` line here would pass untested.
+#[test]
+fn every_compiled_backend_has_a_suite() {
+    for (backend, _) in splatbench_device::compiled_devices() {
+        assert!(SUITES.contains(&backend), "backend {} is compiled in but has no suite! line", backend.name());
+    }
+}
 
 /// The 40×28 scene of `op.rs`: Gaussians of degree 2 over several tiles with partial edge tiles.
 fn op_scene(n: usize, seed: u64) -> (GaussianCloud, RasterCamera) {

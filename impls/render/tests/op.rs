@@ -255,8 +255,9 @@ fn adam_on_colours_reduces_the_loss() {
 
 #[test]
 fn backends_not_compiled_in_are_reported() {
-    for b in [Backend::Wgpu, Backend::Tch] {
+    for b in [Backend::Flex, Backend::Wgpu, Backend::Tch] {
         let compiled = match b {
+            Backend::Flex => cfg!(feature = "flex"),
             Backend::Wgpu => cfg!(feature = "wgpu"),
             _ => cfg!(feature = "tch"),
         };

@@ -21,7 +21,7 @@ use burn::backend::autodiff::{
     ops::{Backward, Ops, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, Dispatch, ExtensionType, backend_extension};
+use burn::backend::{Backend, Dispatch, ExtensionType};
 use burn::tensor::{Tensor, TensorData};
 use splatbench_device::host::read_f32;
 use std::sync::Arc;
@@ -81,15 +81,16 @@ struct CompositeInputs<B: Backend> {
     color_logit: FloatTensor<B>,
 }
 
-#[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
-trait CompositeOps: Backend {
-    fn composite(
-        #[extension_type] inputs: CompositeInputs<Self>,
-        brush: SharedBrush,
-        width: u32,
-        height: u32,
-        background: [f32; 3],
-    ) -> FloatTensor<Self>;
+splatbench_device::backend_extension! {
+    trait CompositeOps: Backend {
+        fn composite(
+            #[extension_type] inputs: CompositeInputs<Self>,
+            brush: SharedBrush,
+            width: u32,
+            height: u32,
+            background: [f32; 3],
+        ) -> FloatTensor<Self>;
+    }
 }
 
 // Every plain backend runs the host compositor (wgpu reads its tensors back; see the module docs).

@@ -73,8 +73,9 @@ fn make_targets(a: MakeTargets, host: &dyn CommandHost) -> Result<()> {
         "fit" => TargetMode::Fit,
         other => return Err(Error::input("--mode", format!("'{other}' is not a target mode (teacher, fit)"))),
     };
-    let backend = Backend::parse(&a.backend)
-        .ok_or_else(|| Error::input("--backend", format!("unknown backend '{}' (ndarray, wgpu, tch)", a.backend)))?;
+    let backend = Backend::parse(&a.backend).ok_or_else(|| {
+        Error::input("--backend", format!("unknown backend '{}' (ndarray, flex, wgpu, tch)", a.backend))
+    })?;
     let value: serde_json::Value =
         serde_json::from_str(&a.config).map_err(|e| Error::input("--config", e.to_string()))?;
     let cfg: SplatterConfig = serde_json::from_value(value).map_err(|e| Error::input("--config", e.to_string()))?;

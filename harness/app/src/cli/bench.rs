@@ -13,7 +13,8 @@ pub struct Args {
     /// Suite: a built-in name (smoke, standard, full) or a TOML file. smoke runs on generated data, no downloads.
     #[arg(long, default_value = "smoke")]
     pub suite: String,
-    /// Backends, comma-separated: ndarray, wgpu, tch, or all. Default: the suite's list.
+    /// Backends, comma-separated: ndarray, flex, wgpu, tch, or all (every one compiled into this binary). Default:
+    /// the suite's list.
     #[arg(long, value_delimiter = ',')]
     pub backend: Vec<String>,
     /// Device of the GPU-capable backends (tch, wgpu): `cpu` (default; wgpu: its default adapter) or `cuda:N`
@@ -112,6 +113,7 @@ fn parse_device(s: &str) -> Result<Option<usize>> {
     index.map(Some).ok_or_else(|| Error::input("--device", format!("'{s}' is not cpu or cuda:N")))
 }
 
+/// `--backend`: names, or `all` for every backend compiled into this binary (the others are named in one line).
 fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
     if names.is_empty() {
         return Ok(None);
@@ -119,10 +121,21 @@ fn parse_backends(names: &[String]) -> Result<Option<Vec<Backend>>> {
     let mut out = Vec::new();
     for n in names {
         if n == "all" {
-            out.extend(Backend::ALL);
+            let (compiled, absent): (Vec<Backend>, Vec<Backend>) =
+                Backend::ALL.into_iter().partition(|b| orchestrate::backend_unavailable(*b).is_none());
+            if !absent.is_empty() {
+                let names: Vec<&str> = absent.iter().map(|b| b.name()).collect();
+                splatbench_io::say!(
+                    "splatbench bench: --backend all runs {}; not compiled in: {} (`cargo xtask bench --backend all` builds every one)",
+                    compiled.iter().map(|b| b.name()).collect::<Vec<_>>().join(", "),
+                    names.join(", ")
+                );
+            }
+            out.extend(compiled);
         } else {
             out.push(Backend::parse(n).ok_or_else(|| {
-                Error::input("--backend", format!("unknown backend '{n}' (ndarray, wgpu, tch, all)"))
+                let known: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
+                Error::input("--backend", format!("unknown backend '{n}' ({}, all)", known.join(", ")))
             })?);
         }
     }

@@ -1,4 +1,4 @@
-//! The backend extension: `gaussian_blur` on each backend (the host path on NdArray, [`super::conv`] elsewhere),
+//! The backend extension: `gaussian_blur` on each backend (the host path on NdArray and Flex, [`super::conv`] elsewhere),
 //! and on autodiff a node whose backward filters the upstream gradient again (the filter is self-adjoint).
 
 use super::{conv::blur_conv, host::blur_planes, taps_f32};
@@ -10,18 +10,20 @@ use burn::backend::autodiff::{
 };
 use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, NdArray, TensorMetadata, backend_extension};
+use burn::backend::{Backend, NdArray, TensorMetadata};
 use burn::tensor::TensorData;
 use splatbench_device::host::with_f32;
 
-#[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
-pub(super) trait BlurOps: Backend {
-    fn gaussian_blur(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        blur_conv::<Self>(x)
+splatbench_device::backend_extension! {
+    pub(super) trait BlurOps: Backend {
+        fn gaussian_blur(x: FloatTensor<Self>) -> FloatTensor<Self> {
+            blur_conv::<Self>(x)
+        }
     }
 }
 
-impl BlurOps for NdArray {
+// The CPU backends filter their storage on the host.
+splatbench_device::impl_plain_backends!(impl BlurOps for [NdArray, #[cfg(feature = "flex")] burn::backend::Flex] {
     fn gaussian_blur(x: FloatTensor<Self>) -> FloatTensor<Self> {
         let shape = x.shape().to_vec();
         assert_eq!(shape.len(), 4, "gaussian_blur: expected [N, K, H, W], got {shape:?}");
@@ -32,7 +34,7 @@ impl BlurOps for NdArray {
         let out = with_f32::<Self, _>(&x, |values| blur_planes(values, h, w, &taps_f32()));
         Self::float_from_data(TensorData::new(out, shape), &device)
     }
-}
+});
 
 // The other plain backends run the trait's default: blur as a convolution on the backend itself.
 splatbench_device::impl_plain_backends!(impl BlurOps for [

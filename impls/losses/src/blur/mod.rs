@@ -7,7 +7,7 @@
 //! `conv_transpose2d` — on burn-ndarray a scalar loop over dynamic indices that took 71 % of a 3DGS training step
 //! with the D-SSIM loss (perf, roigs on bust_250).
 //!
-//! - [`host`]: the filter on `f32` planes (row-vectorised passes, planes in parallel), run by NdArray;
+//! - [`host`]: the filter on `f32` planes (row-vectorised passes, planes in parallel), run by NdArray and Flex;
 //! - [`conv`]: the same filter as two depthwise `conv2d` on any backend's primitives, the default of every other
 //!   backend (libtorch's and CubeCL's convolutions are fast) and the reference the host path is tested against;
 //! - `extension`: the backend extension and its autodiff node.

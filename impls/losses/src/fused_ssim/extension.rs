@@ -9,16 +9,17 @@ use burn::backend::autodiff::{
     ops::{Backward, Ops, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, TensorMetadata, backend_extension};
+use burn::backend::{Backend, TensorMetadata};
 use burn::tensor::TensorData;
 use splatbench_device::host::{read_f32, with_f32};
 use std::sync::Arc;
 
-#[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
-pub(super) trait FusedSsimOps: Backend {
-    /// Mean SSIM `[1]` of two `[H, W, C]` images.
-    fn fused_ssim(x: FloatTensor<Self>, y: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_forward::<Self>(x, y).0
+splatbench_device::backend_extension! {
+    pub(super) trait FusedSsimOps: Backend {
+        /// Mean SSIM `[1]` of two `[H, W, C]` images.
+        fn fused_ssim(x: FloatTensor<Self>, y: FloatTensor<Self>) -> FloatTensor<Self> {
+            host_forward::<Self>(x, y).0
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use burn::backend::autodiff::{
     ops::{Backward, OpsKind},
 };
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, ExtensionType, backend_extension};
+use burn::backend::{Backend, ExtensionType};
 
 /// Inputs of the op, in the order of the autodiff parents.
 #[derive(ExtensionType)]
@@ -32,14 +32,15 @@ pub(super) struct RasterOutput<B: Backend> {
     pub radii: Vec<u32>,
 }
 
-#[backend_extension(Autodiff, NdArray, Cube: cfg(feature = "wgpu"), LibTorch: cfg(feature = "tch"))]
-pub(super) trait RasterOps: Backend {
-    fn rasterize(
-        #[extension_type] inputs: RasterInputs<Self>,
-        width: u32,
-        height: u32,
-        background: [f32; 3],
-    ) -> RasterOutput<Self>;
+splatbench_device::backend_extension! {
+    pub(super) trait RasterOps: Backend {
+        fn rasterize(
+            #[extension_type] inputs: RasterInputs<Self>,
+            width: u32,
+            height: u32,
+            background: [f32; 3],
+        ) -> RasterOutput<Self>;
+    }
 }
 
 splatbench_device::impl_plain_backends!(impl RasterOps {

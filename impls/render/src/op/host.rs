@@ -76,9 +76,10 @@ fn pack(image: &RenderImage) -> Vec<f32> {
     [&image.color[..], &image.alpha[..], &image.depth[..]].concat()
 }
 
-// The host path as a backend's [`RasterKernels`]: `NdArray` and `LibTorch` always run it.
+// The host path as a backend's [`RasterKernels`]: the CPU backends (`NdArray`, `Flex`) and `LibTorch` run it.
 splatbench_device::impl_plain_backends!(impl RasterKernels for [
     burn::backend::NdArray,
+    #[cfg(feature = "flex")] burn::backend::Flex,
     #[cfg(feature = "tch")] burn::backend::LibTorch,
 ] {
     type Saved = Saved;
