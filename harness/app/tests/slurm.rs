@@ -8,6 +8,9 @@
 #[path = "../../../xtask/src/slurm.rs"]
 mod slurm;
 
+mod common;
+
+use common::records;
 use splatbench_record::RunRecord;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,7 +24,7 @@ fn fixture() -> PathBuf {
 }
 
 fn splatbench(cluster: &slurm::Cluster) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_splatbench"));
+    let mut cmd = common::splatbench();
     cmd.envs(cluster.env()).env_remove("SPLATBENCH_TEST_SLEEP");
     cmd
 }
@@ -43,19 +46,6 @@ fn drain(cluster: &slurm::Cluster) {
         assert!(t.elapsed() < PATIENCE, "jobs still queued after {PATIENCE:?}: {q}\n{}", cluster.logs());
         std::thread::sleep(Duration::from_millis(500));
     }
-}
-
-fn records(dir: &Path) -> Vec<RunRecord> {
-    let mut out: Vec<RunRecord> = std::fs::read_dir(dir.join("runs"))
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out
 }
 
 /// What a sharded and an unsharded run must share: every view's metrics, to the bit.
