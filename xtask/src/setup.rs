@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Result<RuntimeEnv, TaskError> {
             }
         }
     }
-    if args.chromium && which("chromium").is_none() {
+    if args.chromium && crate::slurm::which("chromium").is_none() {
         println!("setup: apt-get install -y chromium");
         run_cmd(Command::new("apt-get").args(["update", "-qq"]), "apt-get update")?;
         run_cmd(Command::new("apt-get").args(["install", "-y", "-qq", "chromium"]), "apt-get install chromium")?;
@@ -109,8 +109,4 @@ pub(crate) fn site_packages(venv: &Path) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.pop()
-}
-
-pub fn which(bin: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(bin)).find(|p| p.exists()))
 }

@@ -160,13 +160,10 @@ impl Cluster {
     /// Stop slurmd and slurmctld (by their pid files), wait for them to exit.
     pub fn stop(&mut self) {
         for name in ["slurmd", "slurmctld"] {
-            let pid_file = self.dir.join(format!("{name}.pid"));
-            if let Some(pid) = fs::read_to_string(&pid_file).ok().and_then(|s| s.trim().parse::<u32>().ok())
-                && comm(pid).as_deref() == Some(name)
-            {
+            if let Some(pid) = self.daemon_pid(name) {
                 terminate(pid, name);
             }
-            let _ = fs::remove_file(pid_file);
+            let _ = fs::remove_file(self.dir.join(format!("{name}.pid")));
         }
     }
 
@@ -276,11 +273,14 @@ impl Cluster {
         Err(self.failure(&format!("node not idle after {} s (sinfo said {state})", START_TIMEOUT.as_secs())))
     }
 
+    /// The pid `dir/NAME.pid` names, when that process is `name` (a pid file outlives its daemon).
+    fn daemon_pid(&self, name: &str) -> Option<u32> {
+        let pid = fs::read_to_string(self.dir.join(format!("{name}.pid"))).ok()?.trim().parse::<u32>().ok()?;
+        (comm(pid).as_deref() == Some(name)).then_some(pid)
+    }
+
     fn daemon_alive(&self, name: &str) -> bool {
-        fs::read_to_string(self.dir.join(format!("{name}.pid")))
-            .ok()
-            .and_then(|s| s.trim().parse::<u32>().ok())
-            .is_some_and(|pid| alive(pid) && comm(pid).as_deref() == Some(name))
+        self.daemon_pid(name).is_some_and(alive)
     }
 }
 

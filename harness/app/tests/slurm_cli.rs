@@ -77,7 +77,7 @@ fn bad_slurm_input_is_refused_before_anything_is_written() {
     refused(&with(&["--check"]), &out, "--check");
     refused(&["bench", "--suite", suite, "--dry-run"], &out, "--slurm");
     let bad = dir.path().join("bad.toml");
-    let text = std::fs::read_to_string(&fixture()).unwrap().replace("partition = \"debug\"", "partitoin = \"debug\"");
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("partition = \"debug\"", "partitoin = \"debug\"");
     std::fs::write(&bad, text).unwrap();
     refused(&["bench", "--slurm", "--dry-run", "--suite", bad.to_str().unwrap()], &out, "unknown key `partitoin`");
     // The table is checked whenever the suite is read, so a plain bench refuses it too.

@@ -199,9 +199,9 @@ pub fn run(args: Args) -> Result<()> {
     // The runs and the result files are the point; progress lines are lost if no one reads stdout any more.
     splatbench_io::stdout::keep_going();
     if args.slurm {
-        // Options and the Slurm client are checked before the datasets are loaded: nothing is written on refusal.
-        let options = super::slurm::options(&args)?;
-        return super::slurm::submit(&args, prepare(&args)?, options);
+        // The flags and the Slurm client are checked before the datasets are loaded: nothing is written on refusal.
+        let flags = super::slurm::flags(&args)?;
+        return super::slurm::submit(&args, prepare(&args)?, flags);
     }
     let Prepared { name, suite, specs, dir } = prepare(&args)?;
     let baseline_path = args

@@ -13,17 +13,17 @@ use splatbench_io::atomic::write_atomic;
 use splatbench_record::RunSpec;
 use std::path::{Path, PathBuf};
 
-/// The suite's `[slurm]` options with `--slurm-opt` over them, and the Slurm client unless `--dry-run`.
-pub(crate) fn options(args: &Args) -> Result<SlurmOptions> {
-    let (_, suite) = suite::load(&args.suite)?;
-    let mut options = suite.slurm.clone();
+/// The `--slurm-opt` flags, checked, and the Slurm client unless `--dry-run` (the suite's `[slurm]` table is checked
+/// when the suite is loaded).
+pub(crate) fn flags(args: &Args) -> Result<SlurmOptions> {
+    let mut flags = SlurmOptions::default();
     for flag in &args.slurm_opt {
-        options.set_flag(flag)?;
+        flags.set_flag(flag)?;
     }
     if !args.dry_run {
         sbatch::require_sbatch()?;
     }
-    Ok(options)
+    Ok(flags)
 }
 
 /// The number of array tasks: `--shards`, else one per run, at most `--max-array`.
@@ -103,8 +103,10 @@ fn task_env() -> Vec<(String, String)> {
     env
 }
 
-pub(crate) fn submit(args: &Args, bench: Prepared, options: SlurmOptions) -> Result<()> {
+/// Submit the prepared bench, with the suite's `[slurm]` options under `flags`.
+pub(crate) fn submit(args: &Args, bench: Prepared, flags: SlurmOptions) -> Result<()> {
     let Prepared { name, suite, specs, dir } = bench;
+    let options = suite.slurm.clone().overridden_by(flags);
     let n = shard_count(args, specs.len())?;
     let dir = plain_path(&dir, "--out")?;
     let cwd =

@@ -59,6 +59,12 @@ impl SlurmOptions {
         self.set(k, v).map_err(|why| Error::input("--slurm-opt", why))
     }
 
+    /// These options with every key `over` sets taken from it (the suite's table under the command line's flags).
+    pub fn overridden_by(mut self, over: SlurmOptions) -> SlurmOptions {
+        self.0.extend(over.0);
+        self
+    }
+
     fn set(&mut self, key: &str, value: &str) -> std::result::Result<(), String> {
         if !KEYS.contains(&key) {
             return Err(format!("unknown key `{key}` (accepted: {})", KEYS.join(", ")));
@@ -93,9 +99,11 @@ mod tests {
     #[test]
     fn flags_override_the_suite_and_unknown_keys_are_refused() {
         let table: toml::Table = toml::from_str("partition = \"cpu\"\ncpus-per-task = 4\n").unwrap();
-        let mut o = SlurmOptions::from_table(&table, Path::new("s.toml")).unwrap();
-        o.set_flag("partition=gpu").unwrap();
-        o.set_flag("gres=gpu:1").unwrap();
+        let suite = SlurmOptions::from_table(&table, Path::new("s.toml")).unwrap();
+        let mut flags = SlurmOptions::default();
+        flags.set_flag("partition=gpu").unwrap();
+        flags.set_flag("gres=gpu:1").unwrap();
+        let o = suite.overridden_by(flags);
         assert_eq!(o.task_lines(), ["#SBATCH --cpus-per-task=4", "#SBATCH --gres=gpu:1", "#SBATCH --partition=gpu"]);
         assert_eq!(o.merge_lines(), ["#SBATCH --partition=gpu"]);
         for bad in ["nodes=2", "partition", "partition=", "time=1 2", "array=1-3", "qos=a\nb"] {

@@ -6,7 +6,7 @@ use super::script;
 use serde::{Deserialize, Serialize};
 use splatbench_core::error::{InternalContext, IoContext};
 use splatbench_core::{Error, Result};
-use splatbench_io::atomic::{create_dir_all, write_atomic};
+use splatbench_io::atomic::{create_dir_all, write_atomic, write_atomic_with};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -53,8 +53,9 @@ pub fn write(plan: &Plan) -> Result<()> {
     create_dir_all(&plan.logs())?;
     let exe = std::env::current_exe().internal("finding the running splatbench binary")?;
     let bin = plan.bin();
-    let bytes = std::fs::read(&exe).at(&exe)?;
-    write_atomic(&bin, &bytes)?;
+    // Streamed: a release binary with debug info is hundreds of MB.
+    let mut source = std::fs::File::open(&exe).at(&exe)?;
+    write_atomic_with(&bin, |w| std::io::copy(&mut source, w).map(drop))?;
     set_executable(&bin)?;
     write_atomic(&plan.array_script(), script::array(plan).as_bytes())?;
     write_atomic(&plan.merge_script(), script::merge(plan).as_bytes())?;
